@@ -1,0 +1,119 @@
+"""Ground truth for extraction benchmarks and tests, read from the corpus papers' LaTeX source and meta.json.
+
+Nothing here is used by the product; it only scores it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from referee.tools.text import clean, norm_key
+
+CORPUS = Path(os.environ.get("REFEREE_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
+
+
+@dataclass
+class GoldPaper:
+    slug: str
+    pdf: Path
+    meta: dict
+    sections: list[str]  # top-level \section and \section* titles, in source order
+
+
+def corpus_papers() -> list[GoldPaper]:
+    papers = []
+    for folder in sorted((CORPUS / "papers").glob("*")):
+        if not (folder / "paper.pdf").exists():
+            continue
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        main = folder / "src" / Path(meta["source_paths"]["main_tex"]).name
+        papers.append(GoldPaper(folder.name, folder / "paper.pdf", meta, section_titles(main)))
+    return papers
+
+
+def _strip_comments(tex: str) -> str:
+    tex = re.sub(r"(?<!\\)%.*", "", tex)
+    return re.sub(r"\\iffalse.*?\\fi\b", "", tex, flags=re.S)
+
+
+def _expand_inputs(path: Path, depth: int = 0) -> str:
+    tex = _strip_comments(path.read_text(encoding="utf-8", errors="replace"))
+    if depth > 5:
+        return tex
+
+    def include(match: re.Match) -> str:
+        name = match.group(2).strip()
+        for candidate in (path.parent / name, path.parent / f"{name}.tex"):
+            if candidate.is_file():
+                return _expand_inputs(candidate, depth + 1)
+        return ""
+
+    return re.sub(r"\\(input|include|subfile)\s*\{([^}]*)\}", include, tex)
+
+
+def _braced(text: str, start: int) -> tuple[str, int]:
+    """The content of the brace group opening at text[start] == '{', and the index after it."""
+    depth = 0
+    for i in range(start, len(text)):
+        if text[i] == "{":
+            depth += 1
+        elif text[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return text[start + 1 : i], i + 1
+    return text[start + 1 :], len(text)
+
+
+def _latex_to_text(title: str) -> str:
+    title = re.sub(r"\\(label|ref|cite\w*|eqref)\{[^}]*\}", " ", title)
+    title = re.sub(r"\\[a-zA-Z]+\*?(\[[^\]]*\])?", " ", title)
+    title = title.replace("~", " ").replace("\\&", "&").replace("$", " ")
+    return clean(re.sub(r"[{}\\]", " ", title))
+
+
+def section_titles(main_tex: Path) -> list[str]:
+    tex = _expand_inputs(main_tex)
+    titles = []
+    for match in re.finditer(r"\\section\*?\s*(\[[^\]]*\])?\s*(?=\{)", tex):
+        body, _ = _braced(tex, match.end())
+        titles.append(_latex_to_text(body))
+    return titles
+
+
+def match_headings(predicted: list[str], gold: list[str], threshold: float = 0.85) -> int:
+    """Number of one-to-one matches between predicted and gold headings (normalised, fuzzy)."""
+    pairs = []
+    for i, p in enumerate(predicted):
+        for j, g in enumerate(gold):
+            kp, kg = norm_key(p), norm_key(g)
+            if not kp or not kg:
+                continue
+            score = 1.0 if kp == kg else difflib.SequenceMatcher(None, kp, kg, autojunk=False).ratio()
+            if score >= threshold:
+                pairs.append((score, i, j))
+    used_p, used_g, matched = set(), set(), 0
+    for _score, i, j in sorted(pairs, reverse=True):
+        if i not in used_p and j not in used_g:
+            used_p.add(i)
+            used_g.add(j)
+            matched += 1
+    return matched
+
+
+def affiliation_supported(found: str, gold: list[str]) -> bool:
+    """True when an extracted affiliation is (part of) one the source names: nothing invented."""
+    key = norm_key(found)
+    return bool(key) and any(key in norm_key(g) or norm_key(g) in key for g in gold)
+
+
+def author_found(name: str, extracted: list[str]) -> bool:
+    key = norm_key(name)
+    return any(
+        norm_key(e) == key or difflib.SequenceMatcher(None, norm_key(e), key).ratio() >= 0.9
+        for e in extracted
+    )

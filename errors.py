@@ -1,0 +1,35 @@
+"""Typed errors. Each carries the process exit code the CLI uses and whether a retry may help."""
+
+from __future__ import annotations
+
+
+class RefereeError(Exception):
+    """Base class: a failure with a one-line message meant for the user."""
+
+    exit_code = 1
+    retryable = False
+
+
+class BadInputError(RefereeError):
+    """What the user gave us cannot be used (unknown id form, missing file, unreadable PDF)."""
+
+    exit_code = 2
+
+
+class BadPDFError(BadInputError):
+    """The file is not a usable PDF: encrypted, image-only, corrupt, empty, too large."""
+
+
+class PaperNotFoundError(BadInputError):
+    """arXiv does not know the id."""
+
+
+class WithdrawnPaperError(BadInputError):
+    """The paper was withdrawn by its authors; there is nothing to review."""
+
+
+class RemoteError(RefereeError):
+    """A network or remote-service failure that persisted through the bounded retries."""
+
+    exit_code = 3
+    retryable = True

@@ -1,0 +1,223 @@
+"""The only module that imports PyMuPDF: opens a PDF, rejects unusable ones, and returns raw layout.
+
+Everything structural (headings, authors, references...) is decided in `tools/sections.py` from the
+plain data classes defined here, so that the structure logic can be tested without PyMuPDF.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pymupdf
+
+from ..errors import BadPDFError
+
+# MuPDF warnings that mean page content could not be decoded: the text we would extract is incomplete.
+_DAMAGE = re.compile(r"zlib error|flate|corrupt|damaged|cannot decompress|syntax error in content", re.I)
+_BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|\.b$|-b$|medi|cmbx|bx\d", re.I)
+_ITALIC_FONT = re.compile(r"italic|oblique|cmti|\.i$", re.I)
+
+
+@dataclass(slots=True)
+class Span:
+    text: str
+    size: float
+    font: str
+    bold: bool
+    italic: bool
+    bbox: tuple[float, float, float, float]
+    color: int = 0
+    alpha: int = 255
+
+
+@dataclass(slots=True)
+class Line:
+    page: int  # 1-based
+    block: int
+    bbox: tuple[float, float, float, float]
+    spans: list[Span]
+    horizontal: bool = True
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text for s in self.spans).strip()
+
+    @property
+    def size(self) -> float:
+        """The size of most of the line's visible characters."""
+        weights: dict[float, int] = {}
+        for s in self.spans:
+            n = len(s.text.strip())
+            if n:
+                weights[round(s.size, 1)] = weights.get(round(s.size, 1), 0) + n
+        return max(weights, key=weights.__getitem__) if weights else 0.0
+
+    @property
+    def bold(self) -> bool:
+        visible = [s for s in self.spans if s.text.strip()]
+        return bool(visible) and all(s.bold for s in visible)
+
+    @property
+    def x0(self) -> float:
+        return self.bbox[0]
+
+    @property
+    def y0(self) -> float:
+        return self.bbox[1]
+
+    @property
+    def x1(self) -> float:
+        return self.bbox[2]
+
+    @property
+    def y1(self) -> float:
+        return self.bbox[3]
+
+
+@dataclass(slots=True)
+class PageLink:
+    page: int
+    uri: str
+    bbox: tuple[float, float, float, float]
+
+
+@dataclass(slots=True)
+class Page:
+    number: int  # 1-based
+    width: float
+    height: float
+    lines: list[Line]
+    links: list[PageLink]
+    image_count: int
+
+
+@dataclass(slots=True)
+class RawDocument:
+    pages: list[Page]
+    outline: list[tuple[int, str, int]]  # (level, title, 1-based page)
+    metadata: dict[str, str]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def page_count(self) -> int:
+        return len(self.pages)
+
+
+def _is_bold(span: dict) -> bool:
+    return bool(span["flags"] & pymupdf.TEXT_FONT_BOLD) or bool(_BOLD_FONT.search(span["font"]))
+
+
+def _is_italic(span: dict) -> bool:
+    return bool(span["flags"] & pymupdf.TEXT_FONT_ITALIC) or bool(_ITALIC_FONT.search(span["font"]))
+
+
+def _page_lines(page: pymupdf.Page, number: int) -> list[Line]:
+    lines: list[Line] = []
+    flags = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES
+    for b_index, block in enumerate(page.get_text("dict", flags=flags)["blocks"]):
+        for raw in block.get("lines", []):
+            spans = [
+                Span(
+                    text=s["text"],
+                    size=float(s["size"]),
+                    font=s["font"],
+                    bold=_is_bold(s),
+                    italic=_is_italic(s),
+                    bbox=tuple(s["bbox"]),
+                    color=int(s.get("color", 0)),
+                    alpha=int(s.get("alpha", 255)),
+                )
+                for s in raw["spans"]
+            ]
+            if not any(s.text.strip() for s in spans):
+                continue
+            dx, dy = raw["dir"]
+            lines.append(
+                Line(
+                    page=number,
+                    block=b_index,
+                    bbox=tuple(raw["bbox"]),
+                    spans=spans,
+                    horizontal=abs(dy) < 1e-3 and dx > 0,
+                )
+            )
+    return lines
+
+
+def open_pdf(data: bytes, *, name: str, max_pages: int, max_bytes: int | None = None) -> RawDocument:
+    """Open PDF bytes and return their raw layout, or raise BadPDFError with a one-line reason."""
+    if not data:
+        raise BadPDFError(f"{name}: the file is empty (0 bytes)")
+    if max_bytes is not None and len(data) > max_bytes:
+        raise BadPDFError(
+            f"{name}: the file is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB cap "
+            "(raise REFEREE_MAX_PDF_MB to allow it)"
+        )
+    if b"%PDF-" not in data[:1024]:
+        raise BadPDFError(f"{name}: not a PDF (the file does not start with the %PDF- header)")
+    pymupdf.TOOLS.mupdf_warnings(reset=True)
+    try:
+        doc = pymupdf.open(stream=data, filetype="pdf")
+    except Exception as exc:  # MuPDF raises several unrelated types for unreadable files
+        raise BadPDFError(f"{name}: the PDF is corrupt and cannot be opened ({exc})") from exc
+    with doc:
+        if doc.needs_pass:
+            raise BadPDFError(f"{name}: the PDF is encrypted and needs a password to open; decrypt it first")
+        if doc.page_count == 0:
+            raise BadPDFError(f"{name}: the PDF has no pages")
+        if doc.page_count > max_pages:
+            raise BadPDFError(
+                f"{name}: the PDF has {doc.page_count} pages, over the {max_pages}-page cap "
+                "(raise REFEREE_MAX_PAGES to allow it)"
+            )
+        try:
+            pages = []
+            for index, page in enumerate(doc):
+                links = [
+                    PageLink(page=index + 1, uri=link["uri"], bbox=tuple(link["from"]))
+                    for link in page.get_links()
+                    if link.get("uri")
+                ]
+                pages.append(
+                    Page(
+                        number=index + 1,
+                        width=page.rect.width,
+                        height=page.rect.height,
+                        lines=_page_lines(page, index + 1),
+                        links=links,
+                        image_count=len(page.get_images(full=False)),
+                    )
+                )
+            outline = [(lvl, title, pno) for lvl, title, pno, *_ in doc.get_toc(simple=True)]
+            metadata = {k: v for k, v in (doc.metadata or {}).items() if v}
+        except Exception as exc:
+            raise BadPDFError(f"{name}: the PDF is corrupt: reading its pages failed ({exc})") from exc
+    warnings = [w for w in pymupdf.TOOLS.mupdf_warnings(reset=True).splitlines() if w.strip()]
+    damage = [w for w in warnings if _DAMAGE.search(w)]
+    if damage:
+        raise BadPDFError(
+            f"{name}: the PDF is corrupt: some of its compressed streams are damaged ({damage[0].strip()}), "
+            "so its text would be incomplete"
+        )
+    chars = sum(len(line.text) for page in pages for line in page.lines)
+    if chars < 20 * len(pages) and chars < 200:
+        if any(page.image_count for page in pages):
+            raise BadPDFError(
+                f"{name}: the PDF has no text layer (it is scanned images); OCR would be needed before review"
+            )
+        raise BadPDFError(f"{name}: the PDF contains no extractable text")
+    return RawDocument(pages=pages, outline=outline, metadata=metadata, warnings=warnings)
+
+
+def read_pdf_file(path: Path, *, max_pages: int, max_bytes: int | None = None) -> RawDocument:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise BadPDFError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise BadPDFError(f"{path}: is a directory, not a PDF file") from None
+    except OSError as exc:
+        raise BadPDFError(f"{path}: cannot read the file ({exc.strerror})") from exc
+    return open_pdf(data, name=str(path), max_pages=max_pages, max_bytes=max_bytes)

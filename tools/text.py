@@ -1,0 +1,68 @@
+"""Text normalisation shared by extraction and (later) claim verification."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_LIGATURES = {
+    "\ufb00": "ff",
+    "\ufb01": "fi",
+    "\ufb02": "fl",
+    "\ufb03": "ffi",
+    "\ufb04": "ffl",
+    "\ufb05": "st",
+    "\ufb06": "st",
+}
+# TeX often prints an accent as a separate spacing character before (or after) its letter: "Gregorov´a".
+_SPACING_ACCENTS = {
+    "\u00b4": "\u0301",  # acute
+    "`": "\u0300",  # grave
+    "\u00a8": "\u0308",  # diaeresis
+    "\u02c6": "\u0302",  # circumflex
+    "\u02dc": "\u0303",  # tilde
+    "\u02c7": "\u030c",  # caron
+    "\u00b8": "\u0327",  # cedilla
+}
+_ACCENT_BEFORE = re.compile("([\u00b4\u00a8\u02c6\u02dc\u02c7])\\s?([A-Za-z])")
+_WS = re.compile(r"\s+")
+
+
+def _fold_accents(text: str) -> str:
+    text = _ACCENT_BEFORE.sub(lambda m: m.group(2) + _SPACING_ACCENTS[m.group(1)], text)
+    return unicodedata.normalize("NFC", text)
+
+
+def clean(text: str) -> str:
+    """Readable text: ligatures expanded, TeX spacing accents folded, whitespace collapsed."""
+    for lig, repl in _LIGATURES.items():
+        text = text.replace(lig, repl)
+    text = _fold_accents(text)
+    text = text.replace("\u00ad", "")  # soft hyphen
+    return _WS.sub(" ", text).strip()
+
+
+def norm_key(text: str) -> str:
+    """An aggressive key for comparing titles and headings: lower case letters and digits only."""
+    text = unicodedata.normalize("NFKD", clean(text))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]+", "", text.lower())
+
+
+def join_lines(lines: list[str]) -> str:
+    """Join wrapped lines, removing end-of-line hyphenation where the next line starts in lower case."""
+    out = ""
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if not out:
+            out = line
+        elif out.endswith("-") and len(out) > 1 and out[-2].isalpha() and line[:1].islower():
+            out = out[:-1] + line
+        elif out.endswith("-") and out[-2:-1].isupper() and line.split(" ")[0].isupper():
+            # small-caps titles break words with a hyphen too: "OPTI-" + "MIZED"
+            out = out[:-1] + line
+        else:
+            out = out + " " + line
+    return out
