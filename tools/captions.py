@@ -59,18 +59,28 @@ def _prose(row: list[Line], width: float) -> bool:
     return (ln.x1 - ln.x0) > 0.7 * width and len(ln.text.split()) > 8 and not re.search(r"\d\s+\d", ln.text)
 
 
-def _table_rows(page_lines: list[Line], caption: list[Line], body_size: float) -> list[list[str]]:
+def _table_rows(
+    page_lines: list[Line], caption: list[Line], body_size: float, page_width: float
+) -> list[list[str]]:
     x0 = min(ln.x0 for ln in caption)
     x1 = max(ln.x1 for ln in caption)
     width = x1 - x0
+    mid = page_width / 2
+    # a caption inside one column of a two-column page owns a table inside that column
+    if x1 <= mid + 0.04 * page_width:
+        lo, hi = 0.0, mid + 0.02 * page_width
+    elif x0 >= mid - 0.04 * page_width:
+        lo, hi = mid - 0.02 * page_width, page_width
+    else:
+        lo, hi = 0.0, page_width
     top, bottom = min(ln.y0 for ln in caption), max(ln.y1 for ln in caption)
     ids = {id(ln) for ln in caption}
     nearby = [
         ln
         for ln in page_lines
         if id(ln) not in ids
-        and ln.x1 > x0 - 0.1 * width
-        and ln.x0 < x1 + 0.1 * width
+        and ln.x0 >= lo
+        and ln.x1 <= hi
         and ln.size <= body_size + 1.5
         and not _CAPTION.match(ln.text)
     ]
@@ -113,8 +123,8 @@ def captions_and_tables(
         if kind.lower().startswith("tab"):
             label = f"Table {number}"
             if label not in tables:
-                page_lines = doc.pages[line.page - 1].lines
-                rows = _table_rows(page_lines, lines, body_size)
+                page = doc.pages[line.page - 1]
+                rows = _table_rows(page.lines, lines, body_size, page.width)
                 tables[label] = Table(label=label, caption=caption, page=line.page, rows=rows)
         else:
             label = f"Figure {number}"

@@ -1,0 +1,41 @@
+"""resolve -> fetch -> extract: from what the user typed to a `Paper`. Graph nodes and the CLI call these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..paper import ArxivMetadata, Paper
+from ..settings import Settings
+from .arxiv import ArxivClient, ArxivRef, LocalPDF, resolve
+from .cache import PaperCache
+from .pdf import open_pdf, read_pdf_file
+from .sections import build_paper
+
+
+@dataclass
+class Fetched:
+    source: str
+    pdf: bytes
+    arxiv: ArxivMetadata | None = None
+
+
+def fetch(target: ArxivRef | LocalPDF, settings: Settings) -> Fetched:
+    if isinstance(target, LocalPDF):
+        return Fetched(source=str(target.path), pdf=b"")
+    with PaperCache(settings.cache_dir) as cache, ArxivClient(settings, cache) as client:
+        meta = client.metadata(target)
+        return Fetched(source=meta.versioned_id, pdf=client.pdf(meta), arxiv=meta)
+
+
+def extract(target: ArxivRef | LocalPDF, fetched: Fetched, settings: Settings) -> Paper:
+    max_bytes = int(settings.max_pdf_mb * 1_000_000)
+    if isinstance(target, LocalPDF):
+        doc = read_pdf_file(target.path, max_pages=settings.max_pages, max_bytes=max_bytes)
+    else:
+        doc = open_pdf(fetched.pdf, name=fetched.source, max_pages=settings.max_pages, max_bytes=max_bytes)
+    return build_paper(doc, fetched.source, fetched.arxiv)
+
+
+def load_paper(text: str, settings: Settings) -> Paper:
+    target = resolve(text)
+    return extract(target, fetch(target, settings), settings)
