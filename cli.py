@@ -36,7 +36,8 @@ def _fail(exc: BaseException) -> None:
     if os.environ.get("REFEREE_DEBUG"):
         raise exc
     err.print(
-        f"[bold red]error:[/] unexpected {type(exc).__name__}: {esc(str(exc))} (set REFEREE_DEBUG=1 for details)"
+        f"[bold red]error:[/] unexpected {type(exc).__name__}: {esc(str(exc))} "
+        "(set REFEREE_DEBUG=1 for details)"
     )
     raise typer.Exit(1)
 

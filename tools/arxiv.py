@@ -248,7 +248,7 @@ class ArxivClient:
         if response.status_code != 200:
             raise RemoteError(f"PDF of {versioned}: HTTP {response.status_code} from {url}")
         body = response.content
-        if not body.lstrip()[:5] == b"%PDF-":
+        if body.lstrip()[:5] != b"%PDF-":
             kind = response.headers.get("Content-Type", "unknown type").split(";")[0]
             raise RemoteError(
                 f"PDF of {versioned}: {url} answered with {kind} ({len(body)} bytes), not a PDF; "
