@@ -234,13 +234,21 @@ _REF_LABEL = re.compile(r"^\s*(?:\[(\d{1,3}|[A-Za-z+]{1,8}\d{0,4}[a-z]?)\]|(\d{1
 def parse_references(lines: list[Line]) -> list[Reference]:
     if not lines:
         return []
-    labelled = sum(1 for ln in lines if _REF_LABEL.match(ln.text))
+    labels = [_REF_LABEL.match(ln.text) for ln in lines]
+    bracketed = sum(1 for m in labels if m and m.group(1))
+    dotted = sum(1 for m in labels if m and m.group(2))
     entries: list[tuple[str | None, list[Line]]] = []
-    if labelled >= 3:
-        for ln in lines:
-            m = _REF_LABEL.match(ln.text)
-            if m:
-                entries.append((m.group(1) or m.group(2), [ln]))
+    if max(bracketed, dotted) >= 3:
+        group = 1 if bracketed >= dotted else 2
+        for ln, m in zip(lines, labels, strict=True):
+            label = m.group(group) if m else None
+            # numbered lists count up: "1. In Proceedings" on a continuation line is not entry 1
+            in_sequence = label is not None and (
+                not label.isdigit() or not entries or entries[-1][0] is None
+                or not entries[-1][0].isdigit() or int(label) == int(entries[-1][0]) + 1
+            )
+            if in_sequence:
+                entries.append((label, [ln]))
             elif entries:
                 entries[-1][1].append(ln)
     else:
@@ -314,6 +322,12 @@ def build_paper(doc: RawDocument, source: str, arxiv: ArxivMetadata | None = Non
     page1 = [ln for ln in lines if ln.page == 1]
     titles = title_lines(page1, doc.pages[0].height)
     title = title_text(titles)
+    # the title repeated as a running header on later pages, even in a paper too short to repeat it often
+    title_key = norm_key(title)
+    lines = [
+        ln for ln in lines
+        if not (ln.page > 1 and ln.y1 < doc.pages[ln.page - 1].height * 0.1 and norm_key(ln.text) == title_key)
+    ]
     after_title = (lines.index(titles[-1]) + 1) if titles else 0
 
     abstract_label = next(

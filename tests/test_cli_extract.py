@@ -1,0 +1,136 @@
+"""`review extract` end to end: the console script, real PDFs, arXiv served on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pymupdf
+import pytest
+from conftest import corpus_meta, corpus_path
+from loopback import API_PATH, PDF_PATH, atom_feed
+
+KEYS = {"title", "authors", "affiliations", "abstract", "sections", "references", "tables", "figures", "links",
+        "hidden_text"}
+
+
+def review(*args: str, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "referee", *args], capture_output=True, text=True, env=full_env, timeout=timeout
+    )
+
+
+def test_json_has_the_documented_shape():
+    pdf = corpus_path("papers", "tudataset-grl2020", "paper.pdf")
+    result = review("extract", str(pdf), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert KEYS <= data.keys()
+    assert data["title"] == corpus_meta("tudataset-grl2020")["title"]
+    assert all({"name", "affiliations"} <= a.keys() for a in data["authors"])
+    assert data["hidden_text"] == []
+    for section in data["sections"]:
+        assert {"heading", "level", "page_start", "page_end", "text"} <= section.keys()
+    assert [s["heading"] for s in data["sections"] if s["level"] == 1][:2] == ["Introduction", "The TUDataset collection"]
+
+
+def test_outline_for_people():
+    pdf = corpus_path("papers", "srlearn-starai2020", "paper.pdf")
+    result = review("extract", str(pdf))
+    assert result.returncode == 0, result.stderr
+    assert "srlearn: A Python Library for Gradient-Boosted Statistical Relational Models" in result.stdout
+    assert "Alexander L. Hayes — ProHealth Lab, Indiana University Bloomington" in result.stdout
+    assert "references: 17" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("encrypted_aes256_userpw-foo.pdf", "encrypted and needs a password"),
+        ("image_only_jbig2_scan.pdf", "no text layer (it is scanned images); OCR would be needed"),
+        ("corrupted_zlib_stream.pdf", "compressed streams are damaged"),
+    ],
+)
+def test_bad_corpus_pdfs_give_one_line_and_exit_2(name, message):
+    result = review("extract", str(corpus_path("bad_pdfs", name)))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0] and lines[0].startswith("error:")
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def _pdf_with_pages(path, pages: int) -> None:
+    doc = pymupdf.open()
+    for n in range(pages):
+        doc.new_page().insert_text((72, 72), f"Page {n + 1} of a paper about testing page caps.")
+    doc.save(path)
+
+
+@pytest.mark.parametrize(
+    ("make", "env", "message"),
+    [
+        (lambda p: p.write_bytes(b""), {}, "the file is empty"),
+        (lambda p: p.write_text("just some text, no PDF"), {}, "not a PDF"),
+        (lambda p: p.write_bytes(b"%PDF-1.7\n" + os.urandom(3000)), {}, "corrupt"),
+        (lambda p: _pdf_with_pages(p, 6), {"REFEREE_MAX_PAGES": "5"}, "6 pages, over the 5-page cap"),
+        (lambda p: p.write_bytes(b"%PDF-1.7\n" + b"0" * 200_000), {"REFEREE_MAX_PDF_MB": "0.1"}, "over the 0 MB cap"),
+    ],
+)
+def test_unusable_files(tmp_path, make, env, message):
+    pdf = tmp_path / "paper.pdf"
+    make(pdf)
+    result = review("extract", str(pdf), env=env)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+
+
+def test_bad_id_exit_code():
+    result = review("extract", "not-a-paper")
+    assert result.returncode == 2 and "give an arXiv id" in result.stderr
+
+
+def test_network_failure_exit_code(httpserver):
+    httpserver.expect_request(API_PATH).respond_with_data("down", status=503)
+    env = {"REFEREE_ARXIV_API_URL": httpserver.url_for(API_PATH), "REFEREE_REQUEST_INTERVAL": "0",
+           "REFEREE_HTTP_MAX_TRIES": "2", "REFEREE_BACKOFF_BASE": "0.01"}
+    result = review("extract", "2007.08663", env=env)
+    assert result.returncode == 3 and "did not answer after 2 tries" in result.stderr
+
+
+def test_arxiv_id_end_to_end_then_from_cache(httpserver, tmp_path):
+    slug, arxiv_id = "tudataset-grl2020", "2007.08663"
+    meta = corpus_meta(slug)
+    httpserver.expect_request(API_PATH, query_string={"id_list": arxiv_id, "start": "0", "max_results": "1"}) \
+        .respond_with_data(atom_feed(arxiv_id, 2, meta["title"], meta["authors"]))
+    httpserver.expect_request(f"{PDF_PATH}/{arxiv_id}v2").respond_with_data(
+        corpus_path("papers", slug, "paper.pdf").read_bytes(), content_type="application/pdf"
+    )
+    env = {"REFEREE_ARXIV_API_URL": httpserver.url_for(API_PATH), "REFEREE_ARXIV_PDF_URL": httpserver.url_for(PDF_PATH),
+           "REFEREE_CACHE_DIR": str(tmp_path / "cache"), "REFEREE_REQUEST_INTERVAL": "0"}
+    first = review("extract", f"https://arxiv.org/abs/{arxiv_id}", "--json", env=env)
+    assert first.returncode == 0, first.stderr
+    data = json.loads(first.stdout)
+    assert data["source"] == f"{arxiv_id}v2" and data["arxiv"]["arxiv_id"] == arxiv_id
+    assert [a["name"] for a in data["authors"]] == meta["authors"]
+    assert data["authors"][0]["affiliations"] == [meta["affiliations"][0]]
+    assert data["checks"] == [] and first.stderr == ""
+    assert len(httpserver.log) == 2
+    second = review("extract", arxiv_id, "--json", env=env)
+    assert second.returncode == 0 and json.loads(second.stdout) == data
+    assert len(httpserver.log) == 2, "the second extract sent HTTP requests"
+
+
+def test_metadata_disagreement_is_reported(httpserver, tmp_path):
+    httpserver.expect_request(API_PATH).respond_with_data(corpus_path("feeds", "arxiv_api_idlist_1605.08386.xml").read_bytes())
+    httpserver.expect_request(f"{PDF_PATH}/1605.08386v1").respond_with_data(
+        corpus_path("papers", "srlearn-starai2020", "paper.pdf").read_bytes()
+    )
+    env = {"REFEREE_ARXIV_API_URL": httpserver.url_for(API_PATH), "REFEREE_ARXIV_PDF_URL": httpserver.url_for(PDF_PATH),
+           "REFEREE_CACHE_DIR": str(tmp_path / "cache"), "REFEREE_REQUEST_INTERVAL": "0"}
+    result = review("extract", "1605.08386", "--json", env=env)
+    assert result.returncode == 0
+    assert "warning: title on the PDF" in result.stderr and "differs from arXiv" in result.stderr
+    assert "names on the PDF not in arXiv's author list: Alexander L. Hayes" in result.stderr

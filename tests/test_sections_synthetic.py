@@ -1,0 +1,61 @@
+"""Structure extraction on a two-column paper built with PyMuPDF (no corpus needed)."""
+
+from __future__ import annotations
+
+import pytest
+from pdfbuild import two_column_paper
+
+from referee.tools.pdf import read_pdf_file
+from referee.tools.sections import build_paper
+
+
+@pytest.fixture(scope="module")
+def paper(tmp_path_factory):
+    path = tmp_path_factory.mktemp("pdf") / "paper.pdf"
+    two_column_paper(path)
+    return build_paper(read_pdf_file(path, max_pages=10), str(path))
+
+
+def test_title_authors_affiliations(paper):
+    assert paper.title == "Sparse Estimators for Tiny Graphs"
+    assert [(a.name, a.affiliations) for a in paper.authors] == [
+        ("Ada Lovelace", ["Department of Computing, University of Somewhere"]),
+        ("Alan Turing", ["Graph Lab, Example Research Institute"]),
+    ]
+    assert paper.affiliation_status == "found"
+
+
+def test_abstract(paper):
+    assert paper.abstract.startswith("We introduce a sparse estimator")
+    assert paper.abstract.endswith("half the memory.")
+
+
+def test_sections_in_two_column_reading_order(paper):
+    outline = [(s.number, s.heading, s.level, s.page_start) for s in paper.sections]
+    assert outline == [
+        ("1", "Introduction", 1, 1),
+        ("2", "Method", 1, 1),
+        ("2.1", "Training", 2, 1),
+        ("3", "Experiments", 1, 2),
+        ("4", "Conclusion", 1, 2),
+        (None, "Acknowledgements", 1, 2),
+    ]
+    assert paper.sections[-2].text.startswith("Sparse estimators help on tiny graphs.")
+    # running header and page numbers are not section text
+    assert "Sparse Estimators for Tiny Graphs" not in paper.sections[2].text
+    assert not paper.sections[2].text.rstrip().endswith(" 1")
+
+
+def test_references_table_links(paper):
+    assert [r.label for r in paper.references] == ["1", "2", "3", "4", "5", "6"]
+    assert paper.references[0].text.startswith("A. Author and B. Author. A cited work number 1.")
+    (table,) = paper.tables
+    assert table.label == "Table 1" and table.page == 2
+    assert table.rows == [["Dataset", "Ours", "Baseline"], ["MUTAG", "0.125", "0.250"], ["PTC", "0.310", "0.402"]]
+    kinds = {link.url: link.kind for link in paper.links}
+    assert kinds == {"https://github.com/example/sparse-tiny": "code", "https://zenodo.org/record/123456": "data"}
+
+
+def test_every_section_knows_its_pages(paper):
+    for s in paper.sections:
+        assert s.page_of(0) == s.page_start and s.page_of(len(s.text) - 1) == s.page_end
