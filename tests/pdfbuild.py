@@ -29,8 +29,10 @@ def _paragraph(page, x, y, words: str, size=10.0, width=COL_W) -> float:
     return y + size * 0.6
 
 
-FILLER = ("We measure the effect of the proposed estimator on twelve benchmark datasets and report the "
-          "mean over five seeds with the standard deviation in parentheses. ")
+FILLER = (
+    "We measure the effect of the proposed estimator on twelve benchmark datasets and report the "
+    "mean over five seeds with the standard deviation in parentheses. "
+)
 
 
 def two_column_paper(path) -> None:
@@ -47,13 +49,24 @@ def two_column_paper(path) -> None:
     _text(p1, 150, 142, "2", size=7)
     _text(p1, 155, 146, "Graph Lab, Example Research Institute", size=10)
     _text(p1, LEFT, 180, "Abstract", size=11, bold=True)
-    y = _paragraph(p1, LEFT, 196, "We introduce a sparse estimator for graphs with fewer than ten nodes. "
-                   "It reduces error by 12.5% on six benchmarks while using half the memory.")
+    y = _paragraph(
+        p1,
+        LEFT,
+        196,
+        "We introduce a sparse estimator for graphs with fewer than ten nodes. "
+        "It reduces error by 12.5% on six benchmarks while using half the memory.",
+    )
     _text(p1, LEFT, y + 10, "1 Introduction", size=12, bold=True)
     y = _paragraph(p1, LEFT, y + 28, FILLER * 6)
     _text(p1, RIGHT, 196, "2 Method", size=12, bold=True)
-    y = _paragraph(p1, RIGHT, 214, "Our code is at https://github.com/example/sparse-tiny and the data at "
-                   "https://zenodo.org/record/123456 for anyone. " + FILLER * 2, width=COL_W)
+    y = _paragraph(
+        p1,
+        RIGHT,
+        214,
+        "Our code is at https://github.com/example/sparse-tiny and the data at "
+        "https://zenodo.org/record/123456 for anyone. " + FILLER * 2,
+        width=COL_W,
+    )
     _text(p1, RIGHT, y + 6, "2.1 Training", size=10.5, bold=True)
     _paragraph(p1, RIGHT, y + 22, FILLER * 3)
     for page in (p1,):
@@ -74,6 +87,11 @@ def two_column_paper(path) -> None:
     _text(p2, RIGHT, y + 6, "References", size=12, bold=True)
     y += 24
     for n in range(1, 7):
-        y = _paragraph(p2, RIGHT, y, f"[{n}] A. Author and B. Author. A cited work number {n}. In Proceedings, 20{10 + n}.")
+        y = _paragraph(
+            p2,
+            RIGHT,
+            y,
+            f"[{n}] A. Author and B. Author. A cited work number {n}. In Proceedings, 20{10 + n}.",
+        )
     _text(p2, 280, 770, "2", size=9)
     doc.save(path)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from pdfbuild import two_column_paper
-
 from referee.tools.pdf import read_pdf_file
 from referee.tools.sections import build_paper
 
@@ -51,9 +50,16 @@ def test_references_table_links(paper):
     assert paper.references[0].text.startswith("A. Author and B. Author. A cited work number 1.")
     (table,) = paper.tables
     assert table.label == "Table 1" and table.page == 2
-    assert table.rows == [["Dataset", "Ours", "Baseline"], ["MUTAG", "0.125", "0.250"], ["PTC", "0.310", "0.402"]]
+    assert table.rows == [
+        ["Dataset", "Ours", "Baseline"],
+        ["MUTAG", "0.125", "0.250"],
+        ["PTC", "0.310", "0.402"],
+    ]
     kinds = {link.url: link.kind for link in paper.links}
-    assert kinds == {"https://github.com/example/sparse-tiny": "code", "https://zenodo.org/record/123456": "data"}
+    assert kinds == {
+        "https://github.com/example/sparse-tiny": "code",
+        "https://zenodo.org/record/123456": "data",
+    }
 
 
 def test_every_section_knows_its_pages(paper):

@@ -244,8 +244,11 @@ def parse_references(lines: list[Line]) -> list[Reference]:
             label = m.group(group) if m else None
             # numbered lists count up: "1. In Proceedings" on a continuation line is not entry 1
             in_sequence = label is not None and (
-                not label.isdigit() or not entries or entries[-1][0] is None
-                or not entries[-1][0].isdigit() or int(label) == int(entries[-1][0]) + 1
+                not label.isdigit()
+                or not entries
+                or entries[-1][0] is None
+                or not entries[-1][0].isdigit()
+                or int(label) == int(entries[-1][0]) + 1
             )
             if in_sequence:
                 entries.append((label, [ln]))
@@ -325,8 +328,11 @@ def build_paper(doc: RawDocument, source: str, arxiv: ArxivMetadata | None = Non
     # the title repeated as a running header on later pages, even in a paper too short to repeat it often
     title_key = norm_key(title)
     lines = [
-        ln for ln in lines
-        if not (ln.page > 1 and ln.y1 < doc.pages[ln.page - 1].height * 0.1 and norm_key(ln.text) == title_key)
+        ln
+        for ln in lines
+        if not (
+            ln.page > 1 and ln.y1 < doc.pages[ln.page - 1].height * 0.1 and norm_key(ln.text) == title_key
+        )
     ]
     after_title = (lines.index(titles[-1]) + 1) if titles else 0
 
