@@ -1,5 +1,85 @@
-"""Builds and compiles the review graph:
-resolve -> fetch -> extract -> reviewers -> verdict -> verify -> render.
+"""Builds and compiles the review graph; nothing else.
 
-The graph itself arrives with the deep-review work; ingestion lives in `tools/ingest.py` meanwhile.
+resolve -> fetch -> extract -> (Send) one node per reviewer -> (fan-in) write_verdict -> render
 """
+
+from __future__ import annotations
+
+import functools
+import time
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
+from langgraph.types import RetryPolicy, Send
+
+from .agents.experiments import review_experiments
+from .agents.impact import review_impact
+from .agents.ingest import extract, fetch, resolve
+from .agents.limitations import review_limitations
+from .agents.methodology import review_methodology
+from .agents.novelty import review_novelty
+from .agents.render import render
+from .agents.reproducibility import review_reproducibility
+from .agents.verdict import write_verdict
+from .state import REVIEWERS, Context, InputState, State
+from .tools.digest import paper_text
+
+REVIEWER_NODES = {
+    "methodology": review_methodology,
+    "experiments": review_experiments,
+    "reproducibility": review_reproducibility,
+    "limitations": review_limitations,
+    "impact": review_impact,
+    "novelty": review_novelty,
+}
+
+
+def timed(node):
+    """Record the node's wall time in state['timings'] (merged across parallel nodes by a reducer)."""
+
+    @functools.wraps(node)
+    def wrapper(state, runtime: Runtime[Context]):
+        start = time.perf_counter()
+        update = node(state, runtime) or {}
+        return {**update, "timings": {node.__name__: time.perf_counter() - start}}
+
+    return wrapper
+
+
+def route_reviewers(state: State, runtime: Runtime[Context]) -> list[Send]:
+    """Fan out: one Send per reviewer, each with the paper text its layout gives it."""
+    context = runtime.context
+    paper = state["paper"]
+    sends = []
+    for name in state.get("reviewers") or REVIEWERS:
+        text = (state["paper_text"] if context.layout == "shared"
+                else paper_text(paper, context.paper_token_budget, reviewer=name))
+        sends.append(Send(f"review_{name}", {"reviewer": name, "paper_text": text, "paper": paper}))
+    return sends
+
+
+def _retryable(exc: Exception) -> bool:
+    return bool(getattr(exc, "retryable", False))
+
+
+def build() -> StateGraph:
+    builder = StateGraph(State, context_schema=Context, input_schema=InputState)
+    builder.add_node(timed(resolve))
+    builder.add_node(timed(fetch), retry_policy=RetryPolicy(max_attempts=2, retry_on=_retryable))
+    builder.add_node(timed(extract))
+    for node in REVIEWER_NODES.values():
+        builder.add_node(timed(node))
+    builder.add_node(timed(write_verdict))
+    builder.add_node(timed(render))
+    builder.add_edge(START, "resolve")
+    builder.add_edge("resolve", "fetch")
+    builder.add_edge("fetch", "extract")
+    builder.add_conditional_edges("extract", route_reviewers, [f"review_{n}" for n in REVIEWER_NODES])
+    for name in REVIEWER_NODES:
+        builder.add_edge(f"review_{name}", "write_verdict")
+    builder.add_edge("write_verdict", "render")
+    builder.add_edge("render", END)
+    return builder
+
+
+graph = build().compile(name="referee")

@@ -1,0 +1,104 @@
+"""What every reviewer node shares: evidence-carrying claims, prompt assembly, the structured LLM call.
+
+A reviewer sees the paper as fenced data (title, abstract, sections; never authors or affiliations) and
+returns a pydantic model whose claims each carry a quote from the paper and its page.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from importlib import resources
+from string import Formatter
+from typing import Any
+
+from langchain_core.messages import HumanMessage, SystemMessage
+from pydantic import BaseModel, Field, ValidationError
+
+from ..state import Finding, ReviewerTask, Usage
+
+NOT_REPORTED = "not reported"
+
+
+class Point(BaseModel):
+    """One claim about the paper, with the words of the paper that support it."""
+
+    claim: str = Field(max_length=600, description="one specific statement about the paper")
+    quote: str = Field(
+        default="",
+        max_length=400,
+        description="verbatim words copied from the paper that support the claim; empty only for your own view",
+    )
+    page: int | None = Field(default=None, ge=1, le=5000, description="page of the quote")
+
+
+def load_prompt(name: str) -> str:
+    return resources.files("referee.prompts").joinpath(f"{name}.md").read_text(encoding="utf-8")
+
+
+def placeholders(template: str) -> set[str]:
+    return {field for _, field, _, _ in Formatter().parse(template) if field}
+
+
+def fill(template: str, **values: str) -> str:
+    missing = placeholders(template) - values.keys()
+    if missing:
+        raise KeyError(f"prompt placeholders without a value: {sorted(missing)}")
+    return template.format(**values)
+
+
+def reviewer_messages(task: ReviewerTask, prompt_name: str, **extra: str) -> list:
+    """System rules, then the fenced paper (a prefix shared by every reviewer), then this reviewer's task."""
+    system = fill(load_prompt("system"))
+    paper = fill(load_prompt("paper"), paper=task["paper_text"])
+    instructions = fill(load_prompt(prompt_name), **extra)
+    return [SystemMessage(system), HumanMessage(paper + "\n\n" + instructions)]
+
+
+class ReviewerFailed(Exception):
+    """A reviewer's model call failed after its retries; the card names the missing section."""
+
+
+def call_structured(
+    model: Any, schema: type[BaseModel], messages: list, *, attempts: int = 2
+) -> tuple[BaseModel, Usage]:
+    """One structured call, retried on parse and validation errors; usage from the raw response."""
+    runnable = model.with_structured_output(schema, include_raw=True)
+    usage = Usage()
+    last: Exception | None = None
+    for _ in range(attempts):
+        start = time.perf_counter()
+        try:
+            out = runnable.invoke(messages)
+        except Exception as exc:  # a model or transport error: counted as a failed try, reported below
+            usage.seconds += time.perf_counter() - start
+            last = exc
+            continue
+        usage.seconds += time.perf_counter() - start
+        usage.add_message(out.get("raw"))
+        parsed, error = out.get("parsed"), out.get("parsing_error")
+        if parsed is not None and error is None:
+            return parsed, usage
+        last = error or ValueError("the model returned no structured output")
+    raise ReviewerFailed(f"{schema.__name__}: invalid output after {attempts} tries ({last})")
+
+
+def run_reviewer(
+    name: str,
+    task: ReviewerTask,
+    schema: type[BaseModel],
+    model: Any,
+    prompt_name: str,
+    post: Callable[[BaseModel], BaseModel] | None = None,
+    **extra: str,
+) -> dict:
+    """Run one reviewer and return its finding; a failure becomes a finding that says so."""
+    messages = reviewer_messages(task, prompt_name, **extra)
+    try:
+        result, usage = call_structured(model, schema, messages)
+        if post is not None:
+            result = post(result)
+        finding = Finding(reviewer=name, ok=True, output=result.model_dump(mode="json"), usage=usage)
+    except (ReviewerFailed, ValidationError, ValueError) as exc:
+        finding = Finding(reviewer=name, ok=False, error=str(exc)[:500], usage=Usage())
+    return {"findings": [finding]}

@@ -1,0 +1,24 @@
+"""The first three nodes: resolve what the user typed, fetch the PDF, extract the paper's structure."""
+
+from __future__ import annotations
+
+from langgraph.runtime import Runtime
+
+from ..state import Context, State
+from ..tools import ingest
+from ..tools.arxiv import resolve as resolve_input
+from ..tools.digest import paper_text
+
+
+def resolve(state: State, runtime: Runtime[Context]) -> dict:
+    return {"target": resolve_input(state["source"])}
+
+
+def fetch(state: State, runtime: Runtime[Context]) -> dict:
+    fetched = ingest.fetch(state["target"], runtime.context.settings)
+    return {"fetched": fetched}
+
+
+def extract(state: State, runtime: Runtime[Context]) -> dict:
+    paper = ingest.extract(state["target"], state["fetched"], runtime.context.settings)
+    return {"paper": paper, "paper_text": paper_text(paper, runtime.context.paper_token_budget), "fetched": None}

@@ -1,0 +1,60 @@
+"""The last node: assemble the card and write card.md, card.html, card.json and run.json."""
+
+from __future__ import annotations
+
+import platform
+from importlib import metadata
+
+from langgraph.runtime import Runtime
+
+from .. import __version__
+from ..card import assemble
+from ..state import REVIEWERS, Context, State, Usage
+from ..tools.render import write_card
+
+
+def _versions() -> dict[str, str]:
+    found = {"referee": __version__, "python": platform.python_version()}
+    for dist in ("langgraph", "langchain-core", "langchain-openai", "pymupdf"):
+        try:
+            found[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def run_record(state: State, context: Context) -> dict:
+    """What run.json keeps: inputs, versions, model per node, timings and token counts."""
+    nodes: dict[str, dict] = {}
+    total = Usage()
+    for finding in state.get("findings", []):
+        nodes[f"review_{finding.reviewer}"] = {
+            "model": context.model_names.get("reviewer", type(context.model("reviewer")).__name__),
+            "ok": finding.ok,
+            **finding.usage.model_dump(),
+        }
+        total = total + finding.usage
+    verdict_usage = state.get("verdict_usage") or Usage()
+    nodes["write_verdict"] = {
+        "model": context.model_names.get("verdict", type(context.model("verdict")).__name__),
+        **verdict_usage.model_dump(),
+    }
+    total = total + verdict_usage
+    for name, seconds in state.get("timings", {}).items():
+        nodes.setdefault(name, {})["wall_seconds"] = round(seconds, 3)
+    paper = state["paper"]
+    return {
+        "inputs": {"source": state["source"], "reviewers": state.get("reviewers") or list(REVIEWERS),
+                   "layout": context.layout, "paper_token_budget": context.paper_token_budget},
+        "paper": {"source": paper.source, "pages": paper.pages, "title": paper.title},
+        "versions": _versions(),
+        "nodes": nodes,
+        "total": total.model_dump(),
+    }
+
+
+def render(state: State, runtime: Runtime[Context]) -> dict:
+    context = runtime.context
+    card = assemble(state["paper"], state.get("findings", []), state.get("verdict"), state.get("reviewers"))
+    folder = write_card(card, context.out_dir, run_record(state, context), context.formats)
+    return {"card": card, "card_dir": str(folder)}

@@ -1,0 +1,24 @@
+"""Reproducibility reviewer: what is released, what is stated, what is missing; a 1-5 rating."""
+
+from __future__ import annotations
+
+from langgraph.runtime import Runtime
+from pydantic import BaseModel, Field
+
+from ..state import Context, ReviewerTask
+from .base import Point, run_reviewer
+
+
+class ReproducibilityReview(BaseModel):
+    code: str = Field(max_length=400)
+    data: str = Field(max_length=400)
+    weights: str = Field(max_length=400)
+    details: list[Point] = Field(max_length=8, description="hyper-parameters, seeds, runs and variance as stated")
+    missing: list[str] = Field(max_length=8)
+    reasons: list[str] = Field(max_length=6)
+    rating: int = Field(ge=1, le=5)
+
+
+def review_reproducibility(task: ReviewerTask, runtime: Runtime[Context]) -> dict:
+    model = runtime.context.model("reviewer")
+    return run_reviewer("reproducibility", task, ReproducibilityReview, model, "reproducibility")

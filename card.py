@@ -1,0 +1,152 @@
+"""The review card: a typed model assembled from the paper, the reviewers' findings and the verdict.
+
+Facts in the header (title, ids, authors, institutions, links) come from extraction and arXiv metadata,
+never from a model. A validator strips template text from model output before anything is written.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from .agents.experiments import ExperimentsReview
+from .agents.impact import ImpactReview
+from .agents.limitations import LimitationsReview
+from .agents.methodology import MethodologyReview
+from .agents.novelty import NoveltyReview
+from .agents.reproducibility import ReproducibilityReview
+from .agents.verdict import Verdict
+from .paper import Author, Paper
+from .state import REVIEWERS, Finding
+
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "methodology": MethodologyReview,
+    "experiments": ExperimentsReview,
+    "reproducibility": ReproducibilityReview,
+    "limitations": LimitationsReview,
+    "impact": ImpactReview,
+    "novelty": NoveltyReview,
+}
+TEMPLATE_TEXT = re.compile(
+    r"\[(?:one|two|three|insert|your|short|brief|main|add|list|describe)\b[^\]]*\]|\{[a-z_]+\}|<[a-z_ ]+>|"
+    r"\b(?:TODO|TBD|FIXME|lorem ipsum|placeholder)\b|\bXX(?:\.X+)?\b",
+    re.I,
+)
+
+
+class CardHeader(BaseModel):
+    title: str
+    source: str = Field(description="arXiv id with version, or the PDF's file name")
+    arxiv_id: str | None = None
+    version: int | None = None
+    date: str | None = None
+    categories: list[str] = []
+    authors: list[Author]
+    primary_institution: str | None = Field(None, description="the first institution the PDF names; None: unknown")
+    institutions: list[str] = []
+    abs_url: str | None = None
+    pdf_url: str | None = None
+    code_urls: list[str] = []
+
+
+class Card(BaseModel):
+    header: CardHeader
+    created_at: str
+    verdict: Verdict | None = None
+    verdict_notes: list[str] = []
+    methodology: MethodologyReview | None = None
+    experiments: ExperimentsReview | None = None
+    reproducibility: ReproducibilityReview | None = None
+    limitations: LimitationsReview | None = None
+    impact: ImpactReview | None = None
+    novelty: NoveltyReview | None = None
+    missing: dict[str, str] = Field(default_factory=dict, description="reviewer -> why its section is absent")
+    removed_template_text: int = 0
+    hidden_text: list[dict[str, Any]] = []
+    checks: list[str] = []
+
+
+def _scrub(value: Any) -> tuple[Any, int]:
+    """Drop strings (and list items) that are template text; count what was removed."""
+    if isinstance(value, str):
+        return ("", 1) if TEMPLATE_TEXT.search(value) else (value, 0)
+    if isinstance(value, list):
+        kept, removed = [], 0
+        for item in value:
+            clean, n = _scrub(item)
+            removed += n
+            if n:  # an item with template text in it goes whole
+                continue
+            kept.append(clean)
+        return kept, removed
+    if isinstance(value, dict):
+        out, removed = {}, 0
+        for key, item in value.items():
+            out[key], n = _scrub(item)
+            removed += n
+        return out, removed
+    return value, 0
+
+
+def header(paper: Paper) -> CardHeader:
+    meta = paper.arxiv
+    institutions = list(paper.affiliations)
+    return CardHeader(
+        title=paper.title,
+        source=paper.source,
+        arxiv_id=meta.arxiv_id if meta else None,
+        version=meta.version if meta else None,
+        date=(meta.published or "")[:10] or None if meta else None,
+        categories=meta.categories if meta else [],
+        authors=paper.authors,
+        primary_institution=institutions[0] if institutions else None,
+        institutions=institutions,
+        abs_url=f"https://arxiv.org/abs/{meta.versioned_id}" if meta else None,
+        pdf_url=f"https://arxiv.org/pdf/{meta.versioned_id}" if meta else None,
+        code_urls=[link.url for link in paper.links if link.kind == "code"],
+    )
+
+
+def assemble(paper: Paper, findings: list[Finding], verdict: dict | None, wanted: list[str] | None = None) -> Card:
+    """Build the card; every reviewer that was asked for and has no valid output is named as missing."""
+    wanted = list(wanted or REVIEWERS)
+    by_name = {f.reviewer: f for f in findings}
+    values: dict[str, Any] = {}
+    missing: dict[str, str] = {}
+    removed = 0
+    for name in wanted:
+        finding = by_name.get(name)
+        if finding is None or not finding.ok or finding.output is None:
+            missing[name] = (finding.error if finding else None) or "the reviewer did not run"
+            continue
+        output, n = _scrub(finding.output)
+        removed += n
+        try:
+            values[name] = SCHEMAS[name].model_validate(output)
+        except ValueError as exc:
+            missing[name] = f"its output did not validate after template text was removed ({exc.__class__.__name__})"
+    verdict_model, notes = None, []
+    if verdict and verdict.get("ok"):
+        data, n = _scrub(verdict["verdict"])
+        removed += n
+        try:
+            verdict_model = Verdict.model_validate(data)
+        except ValueError:
+            missing["verdict"] = "the verdict did not validate after template text was removed"
+        notes = verdict.get("notes", [])
+    elif verdict is not None:
+        missing["verdict"] = verdict.get("error") or "the verdict failed"
+    return Card(
+        header=header(paper),
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        verdict=verdict_model,
+        verdict_notes=notes,
+        missing=missing,
+        removed_template_text=removed,
+        hidden_text=[h.model_dump() for h in paper.hidden_text],
+        checks=list(paper.checks),
+        **values,
+    )

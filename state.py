@@ -1,0 +1,92 @@
+"""Typed state, input and context of the review graph."""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, TypedDict
+
+from pydantic import BaseModel
+
+from .paper import Paper
+from .settings import Settings
+
+REVIEWERS = ("methodology", "experiments", "reproducibility", "limitations", "impact", "novelty")
+
+
+class Usage(BaseModel):
+    llm_calls: int = 0
+    cached_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+    cost_usd: float = 0.0
+    seconds: float = 0.0
+
+    def add_message(self, message: Any) -> None:
+        """Count one model response (its usage metadata when the backend reports it)."""
+        if message is None:
+            return
+        self.llm_calls += 1
+        meta = getattr(message, "usage_metadata", None) or {}
+        self.prompt_tokens += int(meta.get("input_tokens", 0))
+        self.completion_tokens += int(meta.get("output_tokens", 0))
+        self.total_tokens = self.prompt_tokens + self.completion_tokens
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(**{k: getattr(self, k) + getattr(other, k) for k in Usage.model_fields})
+
+
+class Finding(BaseModel):
+    """What one reviewer node returned: its structured output, or why it has none."""
+
+    reviewer: str
+    ok: bool
+    output: dict[str, Any] | None = None
+    error: str | None = None
+    usage: Usage = Usage()
+
+
+class ReviewerTask(TypedDict):
+    """The payload `Send` gives each reviewer node."""
+
+    reviewer: str
+    paper_text: str
+    paper: Paper
+
+
+class InputState(TypedDict, total=False):
+    source: str  # arXiv id, arxiv.org URL, or path to a PDF
+    reviewers: list[str]  # subset of REVIEWERS; all when absent
+
+
+class State(InputState, total=False):
+    target: Any
+    fetched: Any
+    paper: Paper
+    paper_text: str
+    findings: Annotated[list[Finding], operator.add]
+    verdict: dict[str, Any]
+    verdict_usage: Usage
+    card: Any
+    card_dir: str
+    timings: Annotated[dict[str, float], operator.or_]
+
+
+@dataclass
+class Context:
+    """Run dependencies: the models per role and the settings. Explicit values beat the environment."""
+
+    models: dict[str, Any]
+    settings: Settings = field(default_factory=Settings)
+    paper_token_budget: int = 4000
+    layout: str = "shared"  # "shared": one paper prefix for all reviewers; "routed": sections per reviewer
+    model_names: dict[str, str] = field(default_factory=dict)
+    out_dir: Path = Path("outputs")
+    formats: tuple[str, ...] = ("md", "html", "json")
+
+    def model(self, role: str) -> Any:
+        if role in self.models:
+            return self.models[role]
+        return self.models["reviewer"]

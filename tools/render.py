@@ -1,0 +1,274 @@
+"""Writes a card as Markdown, one self-contained HTML page, JSON (+ its schema) and run.json.
+
+Every string that comes from the paper or a model is escaped before it enters Markdown, so the HTML
+made from that Markdown contains no markup the paper supplied. A section with nothing to say says so
+in words; a validator refuses empty headings and template text before anything is written.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+from pathlib import Path
+
+import markdown
+
+from ..card import Card
+from ..errors import RefereeError
+
+REVIEWER_TITLES = {
+    "methodology": "task & setting, method and training recipe",
+    "experiments": "benchmarks & results and compute",
+    "reproducibility": "reproducibility",
+    "limitations": "limitations & failure modes",
+    "impact": "practical takeaway, real-world applicability and broader impact",
+    "novelty": "novelty & lineage",
+    "verdict": "verdict",
+}
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|])")
+# what must never reach a card even from the paper's own text: unfilled slots of a template
+_UNFILLED = re.compile(r"\\?\[(?:one|insert|your)\b[^\]]*\\?\]|\{[a-z_]+\}", re.I)
+
+
+class CardValidationError(RefereeError):
+    """The rendered card broke a rule (empty heading, template text); nothing was written."""
+
+
+def esc(text: object) -> str:
+    """Paper- or model-supplied text made inert for Markdown and HTML."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False)).replace("\n", " ")
+
+
+def _evidence(quote: str | None, page: int | None) -> str:
+    if quote:
+        where = f", p. {page}" if page else ""
+        return f' — "{esc(quote)}"{where}'
+    return " — reviewer's view"
+
+
+def _missing(card: Card, name: str) -> str:
+    return f"Not available: the {REVIEWER_TITLES[name]} reviewer produced no valid findings ({esc(card.missing[name])})."
+
+
+def _bullets(items: list[str], empty: str) -> str:
+    return "\n".join(f"- {item}" for item in items) if items else empty
+
+
+def section_blocks(card: Card) -> list[tuple[str, str]]:
+    """(heading, body) pairs in the card's fixed order."""
+    m, e, r, lim, imp, nov, v = (card.methodology, card.experiments, card.reproducibility, card.limitations,
+                                 card.impact, card.novelty, card.verdict)
+    blocks: list[tuple[str, str]] = []
+    blocks.append(("TL;DR", esc(v.tldr) if v and v.tldr else "No TL;DR: the verdict is not available."))
+    if v:
+        box = [f"**{v.score:.1f}/10 · {v.label} · confidence {v.confidence}/5**", ""]
+        box += [f"- {esc(reason)}" for reason in v.reasons]
+        box += [f"- note: {esc(n)}" for n in card.verdict_notes]
+        blocks.append(("Verdict", "\n".join(box)))
+    else:
+        blocks.append(("Verdict", _missing(card, "verdict")))
+    blocks.append(("Practical takeaway", esc(imp.practical_takeaway) if imp else _missing(card, "impact")))
+    blocks.append(("Tags", ", ".join(f"`{esc(t)}`" for t in v.tags) if v and v.tags else "No tags were assigned."))
+    if m:
+        ts = m.task_setting
+        blocks.append(("Task & setting", "\n".join([
+            f"- **Inputs:** {esc(ts.inputs)}", f"- **Outputs:** {esc(ts.outputs)}",
+            f"- **Objective:** {esc(ts.objective)}", f"- **Evaluation:** {esc(ts.evaluation)}",
+        ])))
+        steps = [f"{i}. {esc(p.claim)}{_evidence(p.quote, p.page)}" for i, p in enumerate(m.method_steps, 1)]
+        body = "\n".join(steps) if steps else "The reviewer could not break the method into steps."
+        blocks.append(("Method", body + f"\n\nKey equation: {esc(m.key_equation)}"))
+        t = m.training
+        blocks.append(("Training recipe", "\n".join([
+            f"- **Data:** {esc(t.data)}", f"- **Optimiser:** {esc(t.optimiser)}",
+            f"- **Hyper-parameters:** {esc(t.hyperparameters)}", f"- **Hardware:** {esc(t.hardware)}",
+            f"- **Wall-clock:** {esc(t.wall_clock)}",
+        ])))
+    else:
+        for title in ("Task & setting", "Method", "Training recipe"):
+            blocks.append((title, _missing(card, "methodology")))
+    if nov:
+        rows = [f"- **{esc(w.name)}**{f' [ref. {w.reference}]' if w.reference else ''}: {esc(w.what_it_did)} "
+                f"Delta: {esc(w.delta)}{_evidence(w.quote, w.page)}" for w in nov.prior_work]
+        body = _bullets(rows, "The paper names no prior work it builds on.")
+        body += f"\n\n**Assessment: {esc(nov.assessment)}.** " + " ".join(esc(x) for x in nov.reasons)
+        blocks.append(("Novelty & lineage", body))
+    else:
+        blocks.append(("Novelty & lineage", _missing(card, "novelty")))
+    if e:
+        if e.results:
+            table = ["| Dataset | Metric | This paper | Best baseline | Baseline | Delta | Page |",
+                     "| --- | --- | --- | --- | --- | --- | --- |"]
+            table += [f"| {esc(x.dataset)} | {esc(x.metric)} | {esc(x.this_paper)} | {esc(x.best_baseline)} | "
+                      f"{esc(x.baseline_value)} | {esc(x.delta)} | {x.page or ''} |" for x in e.results]
+            body = "\n".join(table)
+        else:
+            body = "The reviewer found no quantitative results to tabulate."
+        fair = [f"- {esc(p.claim)}{_evidence(p.quote, p.page)}" for p in e.fairness]
+        body += "\n\n**Fairness of comparisons**\n\n" + _bullets(fair, "No remarks on fairness.")
+        body += "\n\n**Missing baselines**\n\n" + _bullets([esc(x) for x in e.missing_baselines],
+                                                          "None identified.")
+        blocks.append(("Benchmarks & results", body))
+        c = e.compute
+        blocks.append(("Compute & efficiency", "\n".join([
+            f"- **Model size:** {esc(c.model_size)}", f"- **Training compute:** {esc(c.training_compute)}",
+            f"- **Inference speed:** {esc(c.inference_speed)}", f"- **Memory:** {esc(c.memory)}",
+        ])))
+    else:
+        blocks.append(("Benchmarks & results", _missing(card, "experiments")))
+        blocks.append(("Compute & efficiency", _missing(card, "experiments")))
+    if r:
+        lines = [f"**Rating: {r.rating}/5**", "", f"- **Code:** {esc(r.code)}", f"- **Data:** {esc(r.data)}",
+                 f"- **Weights:** {esc(r.weights)}"]
+        lines += [f"- {esc(p.claim)}{_evidence(p.quote, p.page)}" for p in r.details]
+        lines += ["", "**Missing for a rerun**", "", _bullets([esc(x) for x in r.missing], "Nothing identified.")]
+        lines += ["", "**Reasons**", "", _bullets([esc(x) for x in r.reasons], "No reasons given.")]
+        blocks.append(("Reproducibility", "\n".join(lines)))
+    else:
+        blocks.append(("Reproducibility", _missing(card, "reproducibility")))
+    if imp:
+        blocks.append(("Real-world applicability", f"**{esc(imp.applicability)}:** "
+                       f"{esc(imp.applicability_evidence.claim)}"
+                       f"{_evidence(imp.applicability_evidence.quote, imp.applicability_evidence.page)}"))
+    else:
+        blocks.append(("Real-world applicability", _missing(card, "impact")))
+    if lim:
+        def fmt(items):
+            return [f"- **{x.tag}** {esc(x.text)}{_evidence(x.quote, x.page)}" for x in items]
+        body = "**Admitted by the authors**\n\n" + _bullets(fmt(lim.admitted), "The paper admits no limitations.")
+        body += "\n\n**Added by the reviewer**\n\n" + _bullets(fmt(lim.added), "None added.")
+        body += "\n\n**Failure modes**\n\n" + _bullets([esc(x) for x in lim.failure_modes], "None identified.")
+        blocks.append(("Limitations & failure modes", body))
+    else:
+        blocks.append(("Limitations & failure modes", _missing(card, "limitations")))
+    if imp:
+        apps = [f"{i}. {esc(a)}" for i, a in enumerate(imp.applications, 1)]
+        blocks.append(("Broader impact", esc(imp.broader_impact) + "\n\n**Applications**\n\n" + "\n".join(apps)))
+    else:
+        blocks.append(("Broader impact", _missing(card, "impact")))
+    if v and v.disagreements:
+        blocks.append(("Reviewer disagreement", "\n".join(f"- {esc(d)}" for d in v.disagreements)))
+    else:
+        blocks.append(("Reviewer disagreement", "The reviewers did not contradict each other."))
+    if card.hidden_text:
+        rows = [f"- p. {h['page']} ({esc(h['kind'])}): \"{esc(h['text'][:200])}\"" for h in card.hidden_text]
+        blocks.append(("Hidden text found", "\n".join(rows)))
+    return blocks
+
+
+def to_markdown(card: Card) -> str:
+    h = card.header
+    lines = [f"# {esc(h.title)}", ""]
+    ident = h.source if not h.arxiv_id else f"arXiv:{h.arxiv_id}v{h.version}" if h.version else f"arXiv:{h.arxiv_id}"
+    meta = [f"**{esc(ident)}**"]
+    if h.date:
+        meta.append(f"submitted {esc(h.date)}")
+    if h.categories:
+        meta.append(" ".join(esc(c) for c in h.categories))
+    lines.append(" · ".join(meta))
+    lines.append("")
+    authors = ", ".join(esc(a.name) for a in h.authors) or "not found in the PDF"
+    lines.append(f"**Authors:** {authors}  ")
+    primary = esc(h.primary_institution) if h.primary_institution else "unknown (the PDF names no institution)"
+    lines.append(f"**Primary institution:** {primary}  ")
+    if h.institutions:
+        lines.append(f"**All institutions, as printed:** {'; '.join(esc(i) for i in h.institutions)}  ")
+    links = []
+    if h.abs_url:
+        links.append(f"[abs]({h.abs_url})")
+    if h.pdf_url:
+        links.append(f"[PDF]({h.pdf_url})")
+    links += [f"[code]({url})" for url in h.code_urls]
+    lines.append(f"**Links:** {' · '.join(links) if links else 'none found'}")
+    for check in card.checks:
+        lines.append(f"\n> Metadata check: {esc(check)}")
+    if card.removed_template_text:
+        lines.append(f"\n> {card.removed_template_text} model-written item(s) with template text were removed.")
+    for heading, body in section_blocks(card):
+        lines += ["", f"## {heading}", "", body]
+    return "\n".join(lines).strip() + "\n"
+
+
+def validate_markdown(text: str) -> None:
+    lines = text.splitlines()
+    headings = [i for i, line in enumerate(lines) if line.startswith("#")]
+    for i in headings:
+        following = next((line for line in lines[i + 1 :] if line.strip()), None)
+        if following is None or following.startswith("#"):
+            raise CardValidationError(f"empty section under {lines[i]!r}")
+    match = _UNFILLED.search(text)
+    if match:
+        raise CardValidationError(f"template text in the card: {match.group(0)!r}")
+
+
+CSS = """
+body{font:17px/1.6 Georgia,'DejaVu Serif',serif;color:#1d1d1f;background:#fafaf7;margin:0}
+main{max-width:46rem;margin:2.5rem auto;padding:0 1.25rem}
+h1{font:700 1.9rem/1.25 'Helvetica Neue',Arial,sans-serif;margin:.2rem 0 1rem}
+h2{font:600 1.15rem/1.3 'Helvetica Neue',Arial,sans-serif;margin:2rem 0 .6rem;padding-bottom:.25rem;
+border-bottom:1px solid #ddd;color:#333}
+table{border-collapse:collapse;width:100%;font-size:.9rem;margin:.5rem 0}
+th,td{border:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f0efe9}
+code{font:.85em Menlo,Consolas,monospace;background:#eeede6;padding:.05rem .3rem;border-radius:3px}
+blockquote{margin:.8rem 0;padding:.4rem .9rem;border-left:4px solid #c9a227;background:#fffbe8}
+a{color:#0b5cad}
+"""
+
+
+def to_html(card: Card, md_text: str) -> str:
+    body = markdown.markdown(md_text, extensions=["tables", "sane_lists"], output_format="html")
+    title = html.escape(card.header.title)
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title} — Referee card</title><style>{CSS}</style></head>"
+        f"<body><main>{body}</main></body></html>\n"
+    )
+
+
+def output_dir(card: Card, root: Path) -> Path:
+    h = card.header
+    name = f"{h.arxiv_id}v{h.version}" if h.arxiv_id and h.version else h.arxiv_id or Path(h.source).stem
+    return root / re.sub(r"[^\w.\-]+", "_", name)
+
+
+def _keep_previous(folder: Path) -> Path | None:
+    """Move an earlier card out of the way, into previous/<its creation time>/; nothing is overwritten."""
+    old = folder / "card.json"
+    if not old.exists():
+        return None
+    try:
+        stamp = json.loads(old.read_text(encoding="utf-8")).get("created_at", "unknown")
+    except (OSError, ValueError):
+        stamp = "unreadable"
+    target = folder / "previous" / re.sub(r"[^\w\-]+", "-", stamp)
+    n = 1
+    while target.exists():
+        n += 1
+        target = target.with_name(f"{target.name.split('.')[0]}.{n}")
+    target.mkdir(parents=True)
+    for item in folder.iterdir():
+        if item.is_file():
+            shutil.move(str(item), target / item.name)
+    return target
+
+
+def write_card(card: Card, root: Path, run: dict, formats: tuple[str, ...] = ("md", "html", "json")) -> Path:
+    md_text = to_markdown(card)
+    validate_markdown(md_text)
+    folder = output_dir(card, root)
+    folder.mkdir(parents=True, exist_ok=True)
+    previous = _keep_previous(folder)
+    if previous is not None:
+        run = {**run, "previous_card": str(previous)}
+    if "md" in formats:
+        (folder / "card.md").write_text(md_text, encoding="utf-8")
+    if "html" in formats:
+        (folder / "card.html").write_text(to_html(card, md_text), encoding="utf-8")
+    (folder / "card.json").write_text(card.model_dump_json(indent=2), encoding="utf-8")
+    (folder / "card.schema.json").write_text(json.dumps(Card.model_json_schema(), indent=2), encoding="utf-8")
+    (folder / "run.json").write_text(json.dumps(run, indent=2, default=str), encoding="utf-8")
+    return folder
