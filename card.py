@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -63,6 +64,7 @@ class Card(BaseModel):
     limitations: LimitationsReview | None = None
     impact: ImpactReview | None = None
     novelty: NoveltyReview | None = None
+    reviewers: list[str] = Field(default_factory=list, description="the reviewers this run asked for")
     missing: dict[str, str] = Field(default_factory=dict, description="reviewer -> why its section is absent")
     removed_template_text: int = 0
     hidden_text: list[dict[str, Any]] = []
@@ -96,7 +98,7 @@ def header(paper: Paper) -> CardHeader:
     institutions = list(paper.affiliations)
     return CardHeader(
         title=paper.title,
-        source=paper.source,
+        source=paper.source if meta else Path(paper.source).name,
         arxiv_id=meta.arxiv_id if meta else None,
         version=meta.version if meta else None,
         date=(meta.published or "")[:10] or None if meta else None,
@@ -144,6 +146,7 @@ def assemble(paper: Paper, findings: list[Finding], verdict: dict | None, wanted
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         verdict=verdict_model,
         verdict_notes=notes,
+        reviewers=wanted,
         missing=missing,
         removed_template_text=removed,
         hidden_text=[h.model_dump() for h in paper.hidden_text],

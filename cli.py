@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -11,13 +12,25 @@ import typer
 from rich.console import Console
 from rich.markup import escape as esc
 from rich.tree import Tree
+from typer.core import TyperGroup
 
 from . import __version__
-from .errors import RefereeError
+from .errors import BadInputError, RefereeError
 from .paper import Paper
 from .settings import get_settings
 
+
+class DefaultToReview(TyperGroup):
+    """`review <input>` means `review paper <input>`; named commands (extract, ...) keep their names."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            args = ["paper", *args]
+        return super().parse_args(ctx, args)
+
+
 app = typer.Typer(
+    cls=DefaultToReview,
     add_completion=False,
     no_args_is_help=True,
     help="Referee reads research papers and writes deep, grounded review cards.",
@@ -35,10 +48,7 @@ def _fail(exc: BaseException) -> None:
         raise typer.Exit(exc.exit_code)
     if os.environ.get("REFEREE_DEBUG"):
         raise exc
-    err.print(
-        f"[bold red]error:[/] unexpected {type(exc).__name__}: {esc(str(exc))} "
-        "(set REFEREE_DEBUG=1 for details)"
-    )
+    err.print(f"[bold red]error:[/] unexpected {type(exc).__name__}: {esc(str(exc))} (set REFEREE_DEBUG=1 for details)")
     raise typer.Exit(1)
 
 
@@ -60,9 +70,7 @@ def main_options(
 @app.command()
 def extract(
     source: Annotated[str, typer.Argument(help="arXiv id, arxiv.org URL, or path to a PDF.")],
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object instead of an outline.")
-    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of an outline.")] = False,
     cache_dir: Annotated[Path | None, typer.Option(help="Cache directory (env REFEREE_CACHE_DIR).")] = None,
 ) -> None:
     """Print the structure Referee extracts from a paper: what its reviewers will read."""
@@ -82,6 +90,104 @@ def extract(
         out.print(outline(paper))
 
 
+def _csv(value: str | None, allowed: tuple[str, ...], what: str) -> list[str] | None:
+    if value is None:
+        return None
+    items = [x.strip() for x in value.split(",") if x.strip()]
+    unknown = [x for x in items if x not in allowed]
+    if unknown or not items:
+        named = ", ".join(unknown) if unknown else repr(value)
+        raise BadInputError(f"unknown {what}: {named}; choose from {', '.join(allowed)}")
+    return items
+
+
+@app.command("paper")
+def review_paper(
+    source: Annotated[str, typer.Argument(help="arXiv id, arxiv.org URL, or path to a PDF.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for cards.")] = Path("outputs"),
+    formats: Annotated[str, typer.Option("--format", help="Any of md,html,json (card.json is always kept).")] = (
+        "md,html,json"
+    ),
+    sections: Annotated[
+        str | None, typer.Option("--sections", help="Reviewers to run, e.g. methodology,experiments.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the card as JSON on stdout.")] = False,
+    layout: Annotated[str, typer.Option(help="Prompt layout: shared (one paper prefix) or routed.")] = "shared",
+    budget: Annotated[int, typer.Option(help="Paper tokens each reviewer reads.")] = 4000,
+    model: Annotated[str | None, typer.Option(help="Model for every role (env REFEREE_MODEL).")] = None,
+) -> None:
+    """Review one paper and write its card (the default command: `review <input>`)."""
+    from .graph import graph
+    from .llm import STRUCTURED_METHOD, models_for_roles
+    from .state import REVIEWERS, Context
+    from .tools.arxiv import resolve
+
+    try:
+        chosen = tuple(_csv(formats, ("md", "html", "json"), "format") or ())
+        reviewers = _csv(sections, REVIEWERS, "reviewer")
+        if layout not in ("shared", "routed"):
+            raise BadInputError(f"unknown layout {layout!r}; choose shared or routed")
+        resolve(source)  # a bad id or path fails here, before any model is set up
+        settings = get_settings(model=model)
+        models, names = models_for_roles(settings, ("reviewer", "verdict"))
+        context = Context(
+            models=models,
+            model_names=names,
+            settings=settings,
+            out_dir=out,
+            formats=chosen,
+            layout=layout,
+            paper_token_budget=budget,
+            structured_method=STRUCTURED_METHOD,
+        )
+        final = _run_with_progress(graph, {"source": source, "reviewers": reviewers}, context)
+    except (RefereeError, Exception) as exc:  # noqa: BLE001 - _fail decides what the user sees
+        _fail(exc)
+        return
+    card = final["card"]
+    if as_json:
+        sys.stdout.write(card.model_dump_json(indent=2) + "\n")
+    folder = Path(final["card_dir"])
+    err.print(f"card: {esc(str(folder / 'card.md'))}", highlight=False)
+    if card.verdict:
+        v = card.verdict
+        err.print(
+            f"[bold]{v.label}[/] {v.score:.1f}/10 (confidence {v.confidence}/5): {esc(v.tldr)}",
+            highlight=False,
+        )
+    else:
+        err.print(f"[yellow]no verdict[/]: {esc(card.missing.get('verdict', 'unknown reason'))}", highlight=False)
+    for name, why in card.missing.items():
+        if name != "verdict":
+            err.print(f"[yellow]missing section[/] {name}: {esc(why)}", highlight=False)
+
+
+def _run_with_progress(graph, inputs: dict, context) -> dict:
+    """Stream the graph, printing each node as it finishes; returns the final state values."""
+    final: dict = {}
+    start = time.perf_counter()
+    with err.status("resolving input...") as status:
+        for update in graph.stream(inputs, context=context, stream_mode="updates"):
+            for node, values in update.items():
+                if not isinstance(values, dict):
+                    continue
+                final.update(values)
+                note = ""
+                if node.startswith("review_"):
+                    finding = values["findings"][0]
+                    note = "" if finding.ok else f" [yellow](failed: {esc(finding.error or '')[:120]})[/]"
+                elif node == "extract":
+                    paper = values["paper"]
+                    note = f" [dim]{esc(paper.title[:70])}, {paper.pages} pages[/]"
+                    status.update("reviewers at work...")
+                    for check in paper.checks:
+                        err.print(f"[yellow]warning:[/] {esc(check)}", highlight=False)
+                elif node == "write_verdict":
+                    status.update("writing the card...")
+                err.print(f"[green]✓[/] {node} [dim]{time.perf_counter() - start:6.1f}s[/]{note}", highlight=False)
+    return final
+
+
 def outline(paper: Paper) -> Tree:
     tree = Tree(f"[bold]{esc(paper.title)}[/]  ({esc(paper.source)}, {paper.pages} pages)", highlight=False)
     people = tree.add("authors")
@@ -95,19 +201,13 @@ def outline(paper: Paper) -> Tree:
     for section in paper.sections:
         parent = parents.get(section.level - 1, sections)
         label = esc(f"{section.number + ' ' if section.number else ''}{section.heading}")
-        pages = f"p. {section.page_start}" + (
-            f"–{section.page_end}" if section.page_end != section.page_start else ""
-        )
+        pages = f"p. {section.page_start}" + (f"–{section.page_end}" if section.page_end != section.page_start else "")
         tag = " [dim](appendix)[/]" if section.appendix else ""
-        parents[section.level] = parent.add(
-            f"{label}  [dim]{pages}, {len(section.text.split())} words[/]{tag}"
-        )
+        parents[section.level] = parent.add(f"{label}  [dim]{pages}, {len(section.text.split())} words[/]{tag}")
     tree.add(f"references: {len(paper.references)}")
     tables = tree.add(f"tables: {len(paper.tables)}")
     for table in paper.tables:
-        tables.add(
-            f"{esc(table.caption[:100])} [dim](p. {table.page}, {len(table.rows)} rows)[/]", highlight=False
-        )
+        tables.add(f"{esc(table.caption[:100])} [dim](p. {table.page}, {len(table.rows)} rows)[/]", highlight=False)
     figures = tree.add(f"figures: {len(paper.figures)}")
     for figure in paper.figures:
         figures.add(f"{esc(figure.caption[:100])} [dim](p. {figure.page})[/]", highlight=False)

@@ -52,8 +52,11 @@ def route_reviewers(state: State, runtime: Runtime[Context]) -> list[Send]:
     paper = state["paper"]
     sends = []
     for name in state.get("reviewers") or REVIEWERS:
-        text = (state["paper_text"] if context.layout == "shared"
-                else paper_text(paper, context.paper_token_budget, reviewer=name))
+        text = (
+            state["paper_text"]
+            if context.layout == "shared"
+            else paper_text(paper, context.paper_token_budget, reviewer=name)
+        )
         sends.append(Send(f"review_{name}", {"reviewer": name, "paper_text": text, "paper": paper}))
     return sends
 

@@ -102,9 +102,7 @@ class Paper(BaseModel):
     pages: int
     title: str
     authors: list[Author]
-    affiliations: list[str] = Field(
-        description="every institution the first page names, in order, as printed"
-    )
+    affiliations: list[str] = Field(description="every institution the first page names, in order, as printed")
     affiliation_status: Literal["found", "unknown"] = "unknown"
     abstract: str
     abstract_page: int = 1

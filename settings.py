@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from platformdirs import user_cache_dir
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -14,7 +14,7 @@ def _default_cache_dir() -> Path:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="REFEREE_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="REFEREE_", extra="ignore", populate_by_name=True)
 
     arxiv_api_url: str = "https://export.arxiv.org/api/query"
     arxiv_pdf_url: str = "https://arxiv.org/pdf"
@@ -27,6 +27,20 @@ class Settings(BaseSettings):
     backoff_base: float = 2.0
     backoff_max: float = 60.0
     user_agent: str = "referee/0.1 (+https://github.com/referee-reviews/referee)"
+
+    # Language models (see llm.py). OPENAI_* are the variables every OpenAI client reads.
+    openai_api_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "REFEREE_OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "REFEREE_OPENAI_BASE_URL")
+    )
+    model: str = "gpt-4o-mini"
+    triage_model: str | None = None
+    reviewer_model: str | None = None
+    verdict_model: str | None = None
+    writer_model: str | None = None
+    llm_timeout: float = 600.0
 
     max_pdf_mb: float = 50.0
     max_pages: int = 150

@@ -83,6 +83,7 @@ class Context:
     paper_token_budget: int = 4000
     layout: str = "shared"  # "shared": one paper prefix for all reviewers; "routed": sections per reviewer
     model_names: dict[str, str] = field(default_factory=dict)
+    structured_method: str | None = None  # with_structured_output(method=...): backend-specific
     out_dir: Path = Path("outputs")
     formats: tuple[str, ...] = ("md", "html", "json")
 

@@ -15,7 +15,7 @@ from typing import Any
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, ValidationError
 
-from ..state import Finding, ReviewerTask, Usage
+from ..state import Context, Finding, ReviewerTask, Usage
 
 NOT_REPORTED = "not reported"
 
@@ -60,10 +60,11 @@ class ReviewerFailed(Exception):
 
 
 def call_structured(
-    model: Any, schema: type[BaseModel], messages: list, *, attempts: int = 2
+    model: Any, schema: type[BaseModel], messages: list, *, attempts: int = 2, method: str | None = None
 ) -> tuple[BaseModel, Usage]:
     """One structured call, retried on parse and validation errors; usage from the raw response."""
-    runnable = model.with_structured_output(schema, include_raw=True)
+    extra = {"method": method} if method else {}
+    runnable = model.with_structured_output(schema, include_raw=True, **extra)
     usage = Usage()
     last: Exception | None = None
     for _ in range(attempts):
@@ -87,7 +88,7 @@ def run_reviewer(
     name: str,
     task: ReviewerTask,
     schema: type[BaseModel],
-    model: Any,
+    context: Context,
     prompt_name: str,
     post: Callable[[BaseModel], BaseModel] | None = None,
     **extra: str,
@@ -95,7 +96,7 @@ def run_reviewer(
     """Run one reviewer and return its finding; a failure becomes a finding that says so."""
     messages = reviewer_messages(task, prompt_name, **extra)
     try:
-        result, usage = call_structured(model, schema, messages)
+        result, usage = call_structured(context.model("reviewer"), schema, messages, method=context.structured_method)
         if post is not None:
             result = post(result)
         finding = Finding(reviewer=name, ok=True, output=result.model_dump(mode="json"), usage=usage)

@@ -34,4 +34,4 @@ class ExperimentsReview(BaseModel):
 
 
 def review_experiments(task: ReviewerTask, runtime: Runtime[Context]) -> dict:
-    return run_reviewer("experiments", task, ExperimentsReview, runtime.context.model("reviewer"), "experiments")
+    return run_reviewer("experiments", task, ExperimentsReview, runtime.context, "experiments")

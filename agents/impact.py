@@ -20,4 +20,4 @@ class ImpactReview(BaseModel):
 
 
 def review_impact(task: ReviewerTask, runtime: Runtime[Context]) -> dict:
-    return run_reviewer("impact", task, ImpactReview, runtime.context.model("reviewer"), "impact")
+    return run_reviewer("impact", task, ImpactReview, runtime.context, "impact")

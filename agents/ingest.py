@@ -21,4 +21,8 @@ def fetch(state: State, runtime: Runtime[Context]) -> dict:
 
 def extract(state: State, runtime: Runtime[Context]) -> dict:
     paper = ingest.extract(state["target"], state["fetched"], runtime.context.settings)
-    return {"paper": paper, "paper_text": paper_text(paper, runtime.context.paper_token_budget), "fetched": None}
+    return {
+        "paper": paper,
+        "paper_text": paper_text(paper, runtime.context.paper_token_budget),
+        "fetched": None,
+    }

@@ -25,4 +25,4 @@ class LimitationsReview(BaseModel):
 
 
 def review_limitations(task: ReviewerTask, runtime: Runtime[Context]) -> dict:
-    return run_reviewer("limitations", task, LimitationsReview, runtime.context.model("reviewer"), "limitations")
+    return run_reviewer("limitations", task, LimitationsReview, runtime.context, "limitations")

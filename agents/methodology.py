@@ -32,4 +32,4 @@ class MethodologyReview(BaseModel):
 
 
 def review_methodology(task: ReviewerTask, runtime: Runtime[Context]) -> dict:
-    return run_reviewer("methodology", task, MethodologyReview, runtime.context.model("reviewer"), "methodology")
+    return run_reviewer("methodology", task, MethodologyReview, runtime.context, "methodology")

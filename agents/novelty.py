@@ -50,7 +50,6 @@ def _mentions(entry: str, name: str) -> bool:
 
 
 def review_novelty(task: ReviewerTask, runtime: Runtime[Context]) -> dict:
-    model = runtime.context.model("reviewer")
     return run_reviewer(
-        "novelty", task, NoveltyReview, model, "novelty", post=lambda r: resolve_references(r, task["paper"])
+        "novelty", task, NoveltyReview, runtime.context, "novelty", post=lambda r: resolve_references(r, task["paper"])
     )

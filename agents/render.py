@@ -44,8 +44,12 @@ def run_record(state: State, context: Context) -> dict:
         nodes.setdefault(name, {})["wall_seconds"] = round(seconds, 3)
     paper = state["paper"]
     return {
-        "inputs": {"source": state["source"], "reviewers": state.get("reviewers") or list(REVIEWERS),
-                   "layout": context.layout, "paper_token_budget": context.paper_token_budget},
+        "inputs": {
+            "source": state["source"],
+            "reviewers": state.get("reviewers") or list(REVIEWERS),
+            "layout": context.layout,
+            "paper_token_budget": context.paper_token_budget,
+        },
         "paper": {"source": paper.source, "pages": paper.pages, "title": paper.title},
         "versions": _versions(),
         "nodes": nodes,

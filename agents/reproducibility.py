@@ -20,5 +20,4 @@ class ReproducibilityReview(BaseModel):
 
 
 def review_reproducibility(task: ReviewerTask, runtime: Runtime[Context]) -> dict:
-    model = runtime.context.model("reviewer")
-    return run_reviewer("reproducibility", task, ReproducibilityReview, model, "reproducibility")
+    return run_reviewer("reproducibility", task, ReproducibilityReview, runtime.context, "reproducibility")

@@ -30,7 +30,8 @@ def band(score: float) -> str:
 def bands_text() -> str:
     highs = [10.0] + [low - 0.1 for _, low, _ in BANDS[:-1]]
     return "\n".join(
-        f"   {label}: {low:.1f} to {high:.1f} ({meaning})" for (label, low, meaning), high in zip(BANDS, highs, strict=True)
+        f"   {label}: {low:.1f} to {high:.1f} ({meaning})"
+        for (label, low, meaning), high in zip(BANDS, highs, strict=True)
     )
 
 
@@ -51,19 +52,23 @@ def findings_json(findings: list[Finding]) -> str:
     return json.dumps(merged, ensure_ascii=False, indent=1)
 
 
-def decide(findings: list[Finding], title: str, model) -> tuple[Verdict, Usage, list[str]]:
+def decide(findings: list[Finding], title: str, model, method: str | None = None) -> tuple[Verdict, Usage, list[str]]:
     """The verdict, its usage, and notes about corrections made to it."""
     prompt = fill(load_prompt("verdict"), findings=findings_json(findings), title=title, bands=bands_text())
     messages = [HumanMessage(prompt)]
-    verdict, usage = call_structured(model, Verdict, messages)
+    verdict, usage = call_structured(model, Verdict, messages, method=method)
     notes: list[str] = []
     if verdict.label != band(verdict.score):
         # one regeneration, told why, before the label is made to follow the score
-        retry = [*messages, AIMessage(verdict.model_dump_json()), HumanMessage(
-            f"Your label {verdict.label} does not match the band of your score {verdict.score:.1f}, which is "
-            f"{band(verdict.score)}. Answer again with a label and score that agree."
-        )]
-        verdict, more = call_structured(model, Verdict, retry)
+        retry = [
+            *messages,
+            AIMessage(verdict.model_dump_json()),
+            HumanMessage(
+                f"Your label {verdict.label} does not match the band of your score {verdict.score:.1f}, which is "
+                f"{band(verdict.score)}. Answer again with a label and score that agree."
+            ),
+        ]
+        verdict, more = call_structured(model, Verdict, retry, method=method)
         usage = usage + more
         if verdict.label != band(verdict.score):
             notes.append(f"label {verdict.label} did not match score {verdict.score:.1f}; set to its band")
@@ -78,7 +83,10 @@ def decide(findings: list[Finding], title: str, model) -> tuple[Verdict, Usage, 
 
 def write_verdict(state: State, runtime: Runtime[Context]) -> dict:
     try:
-        verdict, usage, notes = decide(state["findings"], state["paper"].title, runtime.context.model("verdict"))
+        context = runtime.context
+        verdict, usage, notes = decide(
+            state["findings"], state["paper"].title, context.model("verdict"), context.structured_method
+        )
     except ReviewerFailed as exc:
         return {"verdict": {"ok": False, "error": str(exc)[:500]}, "verdict_usage": Usage()}
     return {"verdict": {"ok": True, "verdict": verdict.model_dump(), "notes": notes}, "verdict_usage": usage}

@@ -136,10 +136,7 @@ def main() -> None:
             f"  pymupdf4llm {mode}: every Markdown heading {prf(tuple(base_tot[mode]))}; "
             f"best single '#' level per paper {prf(tuple(best_tot[mode]))}"
         )
-    print(
-        f"titles {titles}/{len(papers)}, authors {authors_found}/{authors_total}, "
-        f"invented affiliations {invented}"
-    )
+    print(f"titles {titles}/{len(papers)}, authors {authors_found}/{authors_total}, invented affiliations {invented}")
 
 
 if __name__ == "__main__":

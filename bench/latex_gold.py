@@ -113,7 +113,4 @@ def affiliation_supported(found: str, gold: list[str]) -> bool:
 
 def author_found(name: str, extracted: list[str]) -> bool:
     key = norm_key(name)
-    return any(
-        norm_key(e) == key or difflib.SequenceMatcher(None, norm_key(e), key).ratio() >= 0.9
-        for e in extracted
-    )
+    return any(norm_key(e) == key or difflib.SequenceMatcher(None, norm_key(e), key).ratio() >= 0.9 for e in extracted)

@@ -35,10 +35,10 @@ FILLER = (
 )
 
 
-def two_column_paper(path) -> None:
+def two_column_paper(path, title: str = "Sparse Estimators for Tiny Graphs") -> None:
     doc = pymupdf.open()
     p1 = doc.new_page(width=W, height=H)
-    _text(p1, 120, 80, "Sparse Estimators for Tiny Graphs", size=16, bold=True)
+    _text(p1, 60, 80, title, size=15, bold=True)
     # authors with superscript markers, affiliations below
     _text(p1, 170, 110, "Ada Lovelace", size=11)
     _text(p1, 236, 106, "1", size=7)

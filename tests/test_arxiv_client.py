@@ -58,9 +58,7 @@ def test_title_zero_is_kept(httpserver, client_for):
 
 
 def test_http_400_error_feed_names_the_reason(httpserver, client_for):
-    httpserver.expect_request(API_PATH).respond_with_data(
-        feed("arxiv_api_idlist_abc_http400_error.xml"), status=400
-    )
+    httpserver.expect_request(API_PATH).respond_with_data(feed("arxiv_api_idlist_abc_http400_error.xml"), status=400)
     with pytest.raises(BadInputError, match="incorrect id format for abc"):
         client_for().metadata(ArxivRef("abc"))
 
@@ -120,9 +118,7 @@ def test_503_forever_gives_up_after_bounded_tries(httpserver, client_for):
 
 def test_backoff_grows_between_tries(httpserver, client_for):
     log = RequestLog()
-    httpserver.expect_request(API_PATH).respond_with_handler(
-        lambda r: (log.stamp(r.path), Response("", 500))[1]
-    )
+    httpserver.expect_request(API_PATH).respond_with_handler(lambda r: (log.stamp(r.path), Response("", 500))[1])
     client = client_for(http_max_tries=4, backoff_base=0.1, backoff_max=5.0)
     with pytest.raises(RemoteError):
         client.metadata(ArxivRef("1605.08386"))
@@ -157,9 +153,7 @@ def test_pdf_download_checks_magic_bytes(httpserver, client_for):
 def test_pdf_download_and_size_cap(httpserver, client_for):
     body = pdf_bytes()
     httpserver.expect_request(API_PATH).respond_with_data(feed("arxiv_api_idlist_1605.08386.xml"))
-    httpserver.expect_request(f"{PDF_PATH}/1605.08386v1").respond_with_data(
-        body, content_type="application/pdf"
-    )
+    httpserver.expect_request(f"{PDF_PATH}/1605.08386v1").respond_with_data(body, content_type="application/pdf")
     client = client_for()
     meta = client.metadata(ArxivRef("1605.08386"))
     assert client.pdf(meta) == body

@@ -11,9 +11,7 @@ from referee.tools.pdf import read_pdf_file
 from referee.tools.sections import build_paper
 from referee.tools.text import norm_key
 
-pytestmark = pytest.mark.skipif(
-    not (CORPUS / "papers").is_dir(), reason=f"needs the shared corpus at {CORPUS}/papers"
-)
+pytestmark = pytest.mark.skipif(not (CORPUS / "papers").is_dir(), reason=f"needs the shared corpus at {CORPUS}/papers")
 # The committed PDF of this paper was compiled without its bibliography: its citations print as
 # "[? ]" and no reference list exists to extract (checked below, not assumed).
 NO_BIBLIOGRAPHY = {"kmodes-hospital-resident-init"}
@@ -21,9 +19,7 @@ NO_BIBLIOGRAPHY = {"kmodes-hospital-resident-init"}
 
 @functools.cache
 def extracted():
-    return [
-        (gold, build_paper(read_pdf_file(gold.pdf, max_pages=200), str(gold.pdf))) for gold in corpus_papers()
-    ]
+    return [(gold, build_paper(read_pdf_file(gold.pdf, max_pages=200), str(gold.pdf))) for gold in corpus_papers()]
 
 
 def test_corpus_has_ten_papers():
@@ -101,9 +97,7 @@ def test_appendix_boundary():
         assert slug in with_appendix, slug
         paper = with_appendix[slug]
         index = paper.appendix.section_index
-        assert all(s.appendix for s in paper.sections[index:]) and not any(
-            s.appendix for s in paper.sections[:index]
-        )
+        assert all(s.appendix for s in paper.sections[index:]) and not any(s.appendix for s in paper.sections[:index])
     for slug in ("learning-to-pivot-nips2017", "eccco-faithful-counterfactuals-aaai2024"):
         assert slug not in with_appendix
 
@@ -125,8 +119,7 @@ def test_tables_figures_and_links():
     cells = {c for row in table1.rows for c in row}
     assert {"CHU", "Old Church Slavonic"} <= cells
     assert any(
-        link.url == "https://github.com/ljvmiranda921/LiBERTus" and link.kind == "code"
-        for link in libertus.links
+        link.url == "https://github.com/ljvmiranda921/LiBERTus" and link.kind == "code" for link in libertus.links
     )
     assert any(link.kind == "model" and "huggingface.co/ljvmiranda921" in link.url for link in libertus.links)
     tud = papers["tudataset-grl2020"]

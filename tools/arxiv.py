@@ -37,12 +37,8 @@ _NEW = r"(?P<new>\d{4}\.\d{4,5})"
 _OLD = r"(?P<old>[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[a-z]+)*)?/\d{7})"
 _ID = rf"(?:{_NEW}|{_OLD})(?:v(?P<version>\d+))?"
 _BARE = re.compile(rf"^(?:arxiv:\s*)?{_ID}$", re.I)
-_URL = re.compile(
-    rf"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/{_ID}(?:\.pdf)?/?(?:[?#].*)?$", re.I
-)
-_WITHDRAWN = re.compile(
-    r"\b(this (paper|article|submission) (has been|was|is) withdrawn|withdrawn by)\b", re.I
-)
+_URL = re.compile(rf"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/{_ID}(?:\.pdf)?/?(?:[?#].*)?$", re.I)
+_WITHDRAWN = re.compile(r"\b(this (paper|article|submission) (has been|was|is) withdrawn|withdrawn by)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -281,9 +277,7 @@ def parse_entry(body: bytes, ref: ArxivRef, status: int) -> ArxivMetadata:
     entries = feed.entries
     errors = [e for e in entries if "api/errors" in e.get("id", "")]
     if errors:
-        raise BadInputError(
-            f"arXiv rejected {ref.versioned!r}: {errors[0].get('summary', 'no reason given')}"
-        )
+        raise BadInputError(f"arXiv rejected {ref.versioned!r}: {errors[0].get('summary', 'no reason given')}")
     if status == 400:
         raise BadInputError(f"arXiv rejected {ref.versioned!r} (HTTP 400)")
     if status != 200:
@@ -303,9 +297,7 @@ def parse_entry(body: bytes, ref: ArxivRef, status: int) -> ArxivMetadata:
             f"{arxiv_id}v{version} was withdrawn by its authors ({comment or summary[:120]}); "
             "give an earlier version (e.g. v1) to review it anyway"
         )
-    pdf_link = next(
-        (link.href for link in entry.get("links", []) if link.get("type") == "application/pdf"), None
-    )
+    pdf_link = next((link.href for link in entry.get("links", []) if link.get("type") == "application/pdf"), None)
     return ArxivMetadata(
         arxiv_id=arxiv_id,
         version=version,

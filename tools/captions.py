@@ -59,9 +59,7 @@ def _prose(row: list[Line], width: float) -> bool:
     return (ln.x1 - ln.x0) > 0.7 * width and len(ln.text.split()) > 8 and not re.search(r"\d\s+\d", ln.text)
 
 
-def _table_rows(
-    page_lines: list[Line], caption: list[Line], body_size: float, page_width: float
-) -> list[list[str]]:
+def _table_rows(page_lines: list[Line], caption: list[Line], body_size: float, page_width: float) -> list[list[str]]:
     x0 = min(ln.x0 for ln in caption)
     x1 = max(ln.x1 for ln in caption)
     width = x1 - x0
@@ -108,9 +106,7 @@ def _table_rows(
     return [[c for ln in sorted(row, key=lambda x: x.x0) for c in _cells(ln)] for row in best]
 
 
-def captions_and_tables(
-    doc: RawDocument, body: list[Line], body_size: float
-) -> tuple[list[Table], list[Figure]]:
+def captions_and_tables(doc: RawDocument, body: list[Line], body_size: float) -> tuple[list[Table], list[Figure]]:
     tables: dict[str, Table] = {}
     figures: dict[str, Figure] = {}
     for i, line in enumerate(body):

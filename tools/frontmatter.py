@@ -170,8 +170,7 @@ def authors_and_affiliations(header: list[Line], footnotes: list[Line]) -> tuple
             mine = [a.text for a in affs if a.block == block] or [
                 a.text
                 for a in affs
-                if line.x0 <= (a.bbox[0] + a.bbox[2]) / 2 <= line.x1
-                and 0 <= a.bbox[1] - line.y1 < 4 * line.size
+                if line.x0 <= (a.bbox[0] + a.bbox[2]) / 2 <= line.x1 and 0 <= a.bbox[1] - line.y1 < 4 * line.size
             ]
             if not mine and one_line:
                 mine = [a.text for a in affs]

@@ -12,9 +12,7 @@ _URL = re.compile(
     r"[^\s<>\"'{}|\\^`\]\)]+",
     re.I,
 )
-_CODE = re.compile(
-    r"github\.com|gitlab\.|bitbucket\.org|codeberg\.org|sourceforge\.net|colab\.research", re.I
-)
+_CODE = re.compile(r"github\.com|gitlab\.|bitbucket\.org|codeberg\.org|sourceforge\.net|colab\.research", re.I)
 _DATA = re.compile(
     r"huggingface\.co/datasets|zenodo\.org|kaggle\.com|figshare|dataverse|openml\.org|"
     r"/datasets?\b|data\.",

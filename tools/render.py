@@ -49,7 +49,15 @@ def _evidence(quote: str | None, page: int | None) -> str:
 
 
 def _missing(card: Card, name: str) -> str:
-    return f"Not available: the {REVIEWER_TITLES[name]} reviewer produced no valid findings ({esc(card.missing[name])})."
+    if name in card.missing:
+        why = esc(card.missing[name])
+        return f"Not available: the {REVIEWER_TITLES[name]} reviewer produced no valid findings ({why})."
+    asked = ", ".join(card.reviewers) or "none"
+    return f"Not reviewed in this run: only these reviewers were asked for: {asked}."
+
+
+def _said(text: str, empty: str = "left blank by the reviewer") -> str:
+    return esc(text) if text and text.strip() else empty
 
 
 def _bullets(items: list[str], empty: str) -> str:
@@ -58,8 +66,15 @@ def _bullets(items: list[str], empty: str) -> str:
 
 def section_blocks(card: Card) -> list[tuple[str, str]]:
     """(heading, body) pairs in the card's fixed order."""
-    m, e, r, lim, imp, nov, v = (card.methodology, card.experiments, card.reproducibility, card.limitations,
-                                 card.impact, card.novelty, card.verdict)
+    m, e, r, lim, imp, nov, v = (
+        card.methodology,
+        card.experiments,
+        card.reproducibility,
+        card.limitations,
+        card.impact,
+        card.novelty,
+        card.verdict,
+    )
     blocks: list[tuple[str, str]] = []
     blocks.append(("TL;DR", esc(v.tldr) if v and v.tldr else "No TL;DR: the verdict is not available."))
     if v:
@@ -73,25 +88,46 @@ def section_blocks(card: Card) -> list[tuple[str, str]]:
     blocks.append(("Tags", ", ".join(f"`{esc(t)}`" for t in v.tags) if v and v.tags else "No tags were assigned."))
     if m:
         ts = m.task_setting
-        blocks.append(("Task & setting", "\n".join([
-            f"- **Inputs:** {esc(ts.inputs)}", f"- **Outputs:** {esc(ts.outputs)}",
-            f"- **Objective:** {esc(ts.objective)}", f"- **Evaluation:** {esc(ts.evaluation)}",
-        ])))
+        blocks.append(
+            (
+                "Task & setting",
+                "\n".join(
+                    [
+                        f"- **Inputs:** {_said(ts.inputs)}",
+                        f"- **Outputs:** {_said(ts.outputs)}",
+                        f"- **Objective:** {_said(ts.objective)}",
+                        f"- **Evaluation:** {_said(ts.evaluation)}",
+                    ]
+                ),
+            )
+        )
         steps = [f"{i}. {esc(p.claim)}{_evidence(p.quote, p.page)}" for i, p in enumerate(m.method_steps, 1)]
         body = "\n".join(steps) if steps else "The reviewer could not break the method into steps."
         blocks.append(("Method", body + f"\n\nKey equation: {esc(m.key_equation)}"))
         t = m.training
-        blocks.append(("Training recipe", "\n".join([
-            f"- **Data:** {esc(t.data)}", f"- **Optimiser:** {esc(t.optimiser)}",
-            f"- **Hyper-parameters:** {esc(t.hyperparameters)}", f"- **Hardware:** {esc(t.hardware)}",
-            f"- **Wall-clock:** {esc(t.wall_clock)}",
-        ])))
+        blocks.append(
+            (
+                "Training recipe",
+                "\n".join(
+                    [
+                        f"- **Data:** {_said(t.data)}",
+                        f"- **Optimiser:** {_said(t.optimiser)}",
+                        f"- **Hyper-parameters:** {_said(t.hyperparameters)}",
+                        f"- **Hardware:** {_said(t.hardware)}",
+                        f"- **Wall-clock:** {_said(t.wall_clock)}",
+                    ]
+                ),
+            )
+        )
     else:
         for title in ("Task & setting", "Method", "Training recipe"):
             blocks.append((title, _missing(card, "methodology")))
     if nov:
-        rows = [f"- **{esc(w.name)}**{f' [ref. {w.reference}]' if w.reference else ''}: {esc(w.what_it_did)} "
-                f"Delta: {esc(w.delta)}{_evidence(w.quote, w.page)}" for w in nov.prior_work]
+        rows = [
+            f"**{esc(w.name)}**{f' [ref. {w.reference}]' if w.reference else ''}: {esc(w.what_it_did)} "
+            f"Delta: {esc(w.delta)}{_evidence(w.quote, w.page)}"
+            for w in nov.prior_work
+        ]
         body = _bullets(rows, "The paper names no prior work it builds on.")
         body += f"\n\n**Assessment: {esc(nov.assessment)}.** " + " ".join(esc(x) for x in nov.reasons)
         blocks.append(("Novelty & lineage", body))
@@ -99,44 +135,74 @@ def section_blocks(card: Card) -> list[tuple[str, str]]:
         blocks.append(("Novelty & lineage", _missing(card, "novelty")))
     if e:
         if e.results:
-            table = ["| Dataset | Metric | This paper | Best baseline | Baseline | Delta | Page |",
-                     "| --- | --- | --- | --- | --- | --- | --- |"]
-            table += [f"| {esc(x.dataset)} | {esc(x.metric)} | {esc(x.this_paper)} | {esc(x.best_baseline)} | "
-                      f"{esc(x.baseline_value)} | {esc(x.delta)} | {x.page or ''} |" for x in e.results]
+            table = [
+                "| Dataset | Metric | This paper | Best baseline | Baseline | Delta | Page |",
+                "| --- | --- | --- | --- | --- | --- | --- |",
+            ]
+            table += [
+                f"| {esc(x.dataset)} | {esc(x.metric)} | {esc(x.this_paper)} | {esc(x.best_baseline)} | "
+                f"{esc(x.baseline_value)} | {esc(x.delta)} | {x.page or ''} |"
+                for x in e.results
+            ]
             body = "\n".join(table)
         else:
             body = "The reviewer found no quantitative results to tabulate."
         fair = [f"- {esc(p.claim)}{_evidence(p.quote, p.page)}" for p in e.fairness]
         body += "\n\n**Fairness of comparisons**\n\n" + _bullets(fair, "No remarks on fairness.")
-        body += "\n\n**Missing baselines**\n\n" + _bullets([esc(x) for x in e.missing_baselines],
-                                                          "None identified.")
+        body += "\n\n**Missing baselines**\n\n" + _bullets([esc(x) for x in e.missing_baselines], "None identified.")
         blocks.append(("Benchmarks & results", body))
         c = e.compute
-        blocks.append(("Compute & efficiency", "\n".join([
-            f"- **Model size:** {esc(c.model_size)}", f"- **Training compute:** {esc(c.training_compute)}",
-            f"- **Inference speed:** {esc(c.inference_speed)}", f"- **Memory:** {esc(c.memory)}",
-        ])))
+        blocks.append(
+            (
+                "Compute & efficiency",
+                "\n".join(
+                    [
+                        f"- **Model size:** {_said(c.model_size)}",
+                        f"- **Training compute:** {_said(c.training_compute)}",
+                        f"- **Inference speed:** {_said(c.inference_speed)}",
+                        f"- **Memory:** {_said(c.memory)}",
+                    ]
+                ),
+            )
+        )
     else:
         blocks.append(("Benchmarks & results", _missing(card, "experiments")))
         blocks.append(("Compute & efficiency", _missing(card, "experiments")))
     if r:
-        lines = [f"**Rating: {r.rating}/5**", "", f"- **Code:** {esc(r.code)}", f"- **Data:** {esc(r.data)}",
-                 f"- **Weights:** {esc(r.weights)}"]
+        lines = [
+            f"**Rating: {r.rating}/5**",
+            "",
+            f"- **Code:** {_said(r.code)}",
+            f"- **Data:** {_said(r.data)}",
+            f"- **Weights:** {_said(r.weights)}",
+        ]
         lines += [f"- {esc(p.claim)}{_evidence(p.quote, p.page)}" for p in r.details]
-        lines += ["", "**Missing for a rerun**", "", _bullets([esc(x) for x in r.missing], "Nothing identified.")]
+        lines += [
+            "",
+            "**Missing for a rerun**",
+            "",
+            _bullets([esc(x) for x in r.missing], "Nothing identified."),
+        ]
         lines += ["", "**Reasons**", "", _bullets([esc(x) for x in r.reasons], "No reasons given.")]
         blocks.append(("Reproducibility", "\n".join(lines)))
     else:
         blocks.append(("Reproducibility", _missing(card, "reproducibility")))
     if imp:
-        blocks.append(("Real-world applicability", f"**{esc(imp.applicability)}:** "
-                       f"{esc(imp.applicability_evidence.claim)}"
-                       f"{_evidence(imp.applicability_evidence.quote, imp.applicability_evidence.page)}"))
+        blocks.append(
+            (
+                "Real-world applicability",
+                f"**{esc(imp.applicability)}:** "
+                f"{esc(imp.applicability_evidence.claim)}"
+                f"{_evidence(imp.applicability_evidence.quote, imp.applicability_evidence.page)}",
+            )
+        )
     else:
         blocks.append(("Real-world applicability", _missing(card, "impact")))
     if lim:
+
         def fmt(items):
             return [f"- **{x.tag}** {esc(x.text)}{_evidence(x.quote, x.page)}" for x in items]
+
         body = "**Admitted by the authors**\n\n" + _bullets(fmt(lim.admitted), "The paper admits no limitations.")
         body += "\n\n**Added by the reviewer**\n\n" + _bullets(fmt(lim.added), "None added.")
         body += "\n\n**Failure modes**\n\n" + _bullets([esc(x) for x in lim.failure_modes], "None identified.")
@@ -153,7 +219,7 @@ def section_blocks(card: Card) -> list[tuple[str, str]]:
     else:
         blocks.append(("Reviewer disagreement", "The reviewers did not contradict each other."))
     if card.hidden_text:
-        rows = [f"- p. {h['page']} ({esc(h['kind'])}): \"{esc(h['text'][:200])}\"" for h in card.hidden_text]
+        rows = [f'- p. {h["page"]} ({esc(h["kind"])}): "{esc(h["text"][:200])}"' for h in card.hidden_text]
         blocks.append(("Hidden text found", "\n".join(rows)))
     return blocks
 

@@ -59,9 +59,7 @@ def _heading_style(line: Line, body: float) -> bool:
     letters = [c for c in text if c.isalpha()]
     caps = len(letters) >= 3 and all(c.isupper() for c in letters)
     biggest = max(s.size for s in line.spans if s.text.strip())
-    return (
-        line.bold or line.size >= body + 0.8 or (caps and (line.size >= body - 0.3 or biggest >= body + 0.8))
-    )
+    return line.bold or line.size >= body + 0.8 or (caps and (line.size >= body - 0.3 or biggest >= body + 0.8))
 
 
 def _candidate(line: Line, body: float) -> tuple[str | None, str] | None:
@@ -330,9 +328,7 @@ def build_paper(doc: RawDocument, source: str, arxiv: ArxivMetadata | None = Non
     lines = [
         ln
         for ln in lines
-        if not (
-            ln.page > 1 and ln.y1 < doc.pages[ln.page - 1].height * 0.1 and norm_key(ln.text) == title_key
-        )
+        if not (ln.page > 1 and ln.y1 < doc.pages[ln.page - 1].height * 0.1 and norm_key(ln.text) == title_key)
     ]
     after_title = (lines.index(titles[-1]) + 1) if titles else 0
 
@@ -424,9 +420,7 @@ def _cross_check(
     by_key = {norm_key(a.name): a for a in authors}
     merged = []
     for name in arxiv.authors:
-        match = by_key.get(norm_key(name)) or next(
-            (a for a in authors if _similar(a.name, name) >= 0.85), None
-        )
+        match = by_key.get(norm_key(name)) or next((a for a in authors if _similar(a.name, name) >= 0.85), None)
         merged.append(Author(name=name, affiliations=match.affiliations if match else []))
     missing = [a.name for a in authors if all(_similar(a.name, n) < 0.85 for n in arxiv.authors)]
     if missing:

@@ -1,0 +1,140 @@
+"""Deterministic fake chat models for tests (never used by the product).
+
+`FakeReviewModel` is a LangChain chat model that supports tool calling, so `with_structured_output`
+goes through LangChain's real parsing path. `synthesize` builds a schema-valid instance whose quotes are
+real sentences of the paper in the prompt, so that answers are deterministic and grounded.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from pydantic import ConfigDict, PrivateAttr
+
+_PAGE = re.compile(r"\[p\. (\d+)\]")
+
+
+def paper_sentences(prompt: str) -> list[tuple[str, int]]:
+    """(sentence, page) pairs from the <paper> block of a prompt."""
+    match = re.search(r"<paper>\n(.*)\n</paper>", prompt, re.S)
+    text = match.group(1) if match else prompt
+    out, page = [], 1
+    for piece in re.split(r"(\[p\. \d+\])", text):
+        marker = _PAGE.fullmatch(piece)
+        if marker:
+            page = int(marker.group(1))
+            continue
+        for sentence in re.split(r"(?<=[.!?])\s+", piece):
+            sentence = sentence.strip()
+            if 40 <= len(sentence) <= 220 and "SECTION" not in sentence and "[author]" not in sentence:
+                out.append((sentence, page))
+    return out or [("The paper states its method and results.", 1)]
+
+
+class Synth:
+    def __init__(self, prompt: str, overrides: dict[str, Any] | None = None) -> None:
+        self.sentences = paper_sentences(prompt)
+        self.i = 0
+        self.overrides = overrides or {}
+
+    def _next(self) -> tuple[str, int]:
+        sentence = self.sentences[self.i % len(self.sentences)]
+        self.i += 1
+        return sentence
+
+    def value(self, schema: dict, defs: dict, name: str = "") -> Any:
+        if "$ref" in schema:
+            return self.value(defs[schema["$ref"].split("/")[-1]], defs, name)
+        if "anyOf" in schema:
+            options = [s for s in schema["anyOf"] if s.get("type") != "null"]
+            return self.value(options[0], defs, name)
+        if "enum" in schema:
+            return schema["enum"][0]
+        if "const" in schema:
+            return schema["const"]
+        kind = schema.get("type")
+        if kind == "object":
+            props = schema.get("properties", {})
+            obj = {key: self.value(sub, defs, key) for key, sub in props.items()}
+            if "score" in obj and "label" in obj:
+                obj["score"], obj["label"] = 6.4, "SOLID"
+            obj.update({k: v for k, v in self.overrides.items() if k in props})
+            return obj
+        if kind == "array":
+            count = max(schema.get("minItems", 0), min(2, schema.get("maxItems", 2)))
+            return [self.value(schema.get("items", {}), defs, name) for _ in range(count)]
+        if kind == "integer":
+            if name == "page":
+                return self.sentences[(self.i - 1) % len(self.sentences)][1]
+            low, high = schema.get("minimum", 1), schema.get("maximum", 5)
+            return min(max(3, low), high)
+        if kind == "number":
+            return min(max(5.0, schema.get("minimum", 0)), schema.get("maximum", 10))
+        if kind == "boolean":
+            return False
+        sentence, _ = self._next()
+        limit = schema.get("maxLength", 300)
+        if name == "quote":
+            return sentence[: min(limit, 120)]
+        return f"The paper reports: {sentence}"[:limit]
+
+
+def synthesize(schema: dict, prompt: str, overrides: dict[str, Any] | None = None) -> dict:
+    return Synth(prompt, overrides).value(schema, schema.get("$defs", {}))
+
+
+def prompt_text(messages: list[BaseMessage]) -> str:
+    return "\n\n".join(str(m.content) for m in messages)
+
+
+class FakeReviewModel(BaseChatModel):
+    """Answers every structured-output request with a synthesized, schema-valid object."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    fail_tools: set[str] = set()  # tool (schema) names for which it answers with garbage
+    responder: Callable[[str, dict, str], dict] | None = None
+    _prompts: list[str] = PrivateAttr(default_factory=list)
+    _calls: list[str] = PrivateAttr(default_factory=list)
+    _lock: Any = PrivateAttr(default_factory=threading.Lock)
+
+    @property
+    def _llm_type(self) -> str:
+        return "fake-review"
+
+    @property
+    def prompts(self) -> list[str]:
+        return list(self._prompts)
+
+    @property
+    def calls(self) -> list[str]:
+        return list(self._calls)
+
+    def bind_tools(self, tools, *, tool_choice=None, **kwargs):
+        return self.bind(tools=[convert_to_openai_tool(t) for t in tools], tool_choice=tool_choice, **kwargs)
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs) -> ChatResult:
+        text = prompt_text(messages)
+        tool = kwargs["tools"][0]["function"]
+        with self._lock:
+            self._prompts.append(text)
+            self._calls.append(tool["name"])
+        if tool["name"] in self.fail_tools:
+            message = AIMessage(content="Sorry, I cannot answer in JSON.")
+        else:
+            args = (self.responder or (lambda n, s, p: synthesize(s, p)))(tool["name"], tool["parameters"], text)
+            message = AIMessage(content="", tool_calls=[{"name": tool["name"], "args": args, "id": "call_0"}])
+        tokens_in = max(1, len(text) // 4)
+        tokens_out = max(1, len(str(message.tool_calls or message.content)) // 4)
+        message.usage_metadata = {
+            "input_tokens": tokens_in,
+            "output_tokens": tokens_out,
+            "total_tokens": tokens_in + tokens_out,
+        }
+        return ChatResult(generations=[ChatGeneration(message=message)])

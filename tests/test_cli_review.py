@@ -1,0 +1,81 @@
+"""`review <pdf>` end to end: the console entry point, ChatOpenAI over real HTTP to a fake server on loopback."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import corpus_path
+from fake_openai import FakeOpenAI
+from test_cli_extract import review
+
+
+def env_for(httpserver, tmp_path) -> tuple[FakeOpenAI, dict]:
+    fake = FakeOpenAI()
+    base = fake.install(httpserver)
+    return fake, {
+        "OPENAI_BASE_URL": base,
+        "OPENAI_API_KEY": "test-key",
+        "REFEREE_MODEL": "fake-model",
+        "REFEREE_CACHE_DIR": str(tmp_path / "cache"),
+    }
+
+
+def test_review_writes_all_four_files(httpserver, tmp_path):
+    fake, env = env_for(httpserver, tmp_path)
+    pdf = corpus_path("papers", "learning-to-pivot-nips2017", "paper.pdf")
+    result = review(str(pdf), "--out", str(tmp_path / "cards"), env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "cards" / "paper"
+    assert {"card.md", "card.html", "card.json", "run.json", "card.schema.json"} <= {p.name for p in folder.iterdir()}
+    assert f"card: {folder / 'card.md'}" in result.stderr
+    assert "SOLID 6.4/10 (confidence" in result.stderr
+    for node in ("extract", "review_methodology", "review_novelty", "write_verdict", "render"):
+        assert f"✓ {node}" in result.stderr
+    assert len(fake.requests) == 7 and all(r["model"] == "fake-model" for r in fake.requests)
+    assert all(r["tools"] and r["tool_choice"] for r in fake.requests)  # function calling: llama.cpp-compatible
+    run = json.loads((folder / "run.json").read_text())
+    assert run["nodes"]["review_methodology"]["model"] == "fake-model"
+    assert run["total"]["llm_calls"] == 7 and run["total"]["prompt_tokens"] > 1000
+
+
+def test_json_flag_and_sections(httpserver, tmp_path):
+    fake, env = env_for(httpserver, tmp_path)
+    pdf = corpus_path("papers", "srlearn-starai2020", "paper.pdf")
+    result = review(
+        str(pdf),
+        "--out",
+        str(tmp_path / "c"),
+        "--json",
+        "--sections",
+        "methodology,impact",
+        "--format",
+        "md",
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    card = json.loads(result.stdout)
+    assert card["verdict"]["label"] in {"BREAKTHROUGH", "SIGNIFICANT", "SOLID", "INCREMENTAL", "FLAWED"}
+    assert card["reviewers"] == ["methodology", "impact"] and card["experiments"] is None
+    assert len(fake.requests) == 3
+    assert not (tmp_path / "c" / "paper" / "card.html").exists()
+
+
+def test_bad_options_and_inputs_fail_cleanly(httpserver, tmp_path):
+    _, env = env_for(httpserver, tmp_path)
+    pdf = str(corpus_path("papers", "srlearn-starai2020", "paper.pdf"))
+    for args, message in [
+        ((pdf, "--sections", "methodology,vibes"), "unknown reviewer: vibes"),
+        ((pdf, "--format", "pdf"), "unknown format: pdf"),
+        (("2604.1470",), "5 digits after the dot"),
+        ((str(corpus_path("bad_pdfs", "encrypted_aes256_userpw-foo.pdf")),), "encrypted"),
+    ]:
+        result = review(*args, env=env)
+        assert result.returncode == 2, (args, result.stderr)
+        assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_no_model_configured_says_how_to_get_one(tmp_path):
+    pdf = str(corpus_path("papers", "srlearn-starai2020", "paper.pdf"))
+    result = review(pdf, env={"OPENAI_API_KEY": "", "OPENAI_BASE_URL": ""})
+    assert result.returncode == 1 and "no language model is configured" in result.stderr

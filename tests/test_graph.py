@@ -1,0 +1,130 @@
+"""The review graph with a deterministic fake model: fan-out, fan-in, failures, author-blind prompts."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from conftest import corpus_meta, corpus_path
+from fakes import FakeReviewModel
+from referee.graph import REVIEWER_NODES, graph
+from referee.state import REVIEWERS, Context
+
+
+def run(source, tmp_path, model, **inputs):
+    context = Context(models={"reviewer": model, "verdict": model}, out_dir=tmp_path / "outputs")
+    updates = list(graph.stream({"source": str(source), **inputs}, context=context, stream_mode="updates"))
+    return updates, context
+
+
+@pytest.fixture
+def pdf():
+    return corpus_path("papers", "tudataset-grl2020", "paper.pdf")
+
+
+def test_all_reviewers_fan_out_in_parallel_and_verdict_sees_them(pdf, tmp_path):
+    model = FakeReviewModel()
+    updates, _ = run(pdf, tmp_path, model)
+    order = [next(iter(u)) for u in updates]
+    assert order[:3] == ["resolve", "fetch", "extract"] and order[-2:] == ["write_verdict", "render"]
+    # the six reviewers ran in one superstep between extract and the verdict
+    assert sorted(order[3:9]) == sorted(f"review_{n}" for n in REVIEWERS)
+    verdict_prompt = model.prompts[model.calls.index("Verdict")]
+    for name in REVIEWERS:
+        assert f'"{name}"' in verdict_prompt
+    assert "<paper>" not in verdict_prompt  # the verdict reads findings, not the paper
+
+
+def test_parallel_fan_out_is_visible_in_the_trace(pdf, tmp_path):
+    """Reviewer node runs overlap in time when the model is slow."""
+    import threading
+    import time
+
+    spans, lock = [], threading.Lock()
+
+    class Slow(FakeReviewModel):
+        def _generate(self, messages, stop=None, run_manager=None, **kwargs):
+            start = time.perf_counter()
+            time.sleep(0.3)
+            out = super()._generate(messages, stop, run_manager, **kwargs)
+            with lock:
+                spans.append((start, time.perf_counter()))
+            return out
+
+    started = time.perf_counter()
+    run(pdf, tmp_path, Slow())
+    elapsed = time.perf_counter() - started
+    assert len(spans) == 7
+    reviewers = sorted(spans)[:6]
+    overlapping = sum(1 for a, b in zip(reviewers, reviewers[1:], strict=False) if b[0] < a[1])
+    assert overlapping >= 3 and elapsed < 7 * 0.3
+
+
+def test_card_validates_and_files_are_written(pdf, tmp_path):
+    from referee.card import Card
+
+    run(pdf, tmp_path, FakeReviewModel())
+    folder = tmp_path / "outputs" / "paper"
+    assert {p.name for p in folder.iterdir()} == {"card.md", "card.html", "card.json", "card.schema.json", "run.json"}
+    card = Card.model_validate_json((folder / "card.json").read_text())
+    assert card.verdict.label == "SOLID" and card.missing == {}
+    assert card.header.authors[0].name == corpus_meta("tudataset-grl2020")["authors"][0]
+    run_json = json.loads((folder / "run.json").read_text())
+    assert run_json["total"]["llm_calls"] == 7 and run_json["total"]["prompt_tokens"] > 0
+    assert {"review_methodology", "write_verdict", "extract"} <= run_json["nodes"].keys()
+
+
+def test_a_reviewer_that_fails_twice_is_named_on_the_card(pdf, tmp_path):
+    model = FakeReviewModel(fail_tools={"ExperimentsReview"})
+    run(pdf, tmp_path, model)
+    assert model.calls.count("ExperimentsReview") == 2
+    card_md = (tmp_path / "outputs" / "paper" / "card.md").read_text()
+    assert "Not available: the benchmarks & results and compute reviewer produced no valid findings" in card_md
+    card = json.loads((tmp_path / "outputs" / "paper" / "card.json").read_text())
+    assert list(card["missing"]) == ["experiments"] and card["verdict"]["confidence"] <= 3
+
+
+def test_author_names_never_reach_a_reviewer_prompt(pdf, tmp_path):
+    model = FakeReviewModel()
+    run(pdf, tmp_path, model)
+    meta = corpus_meta("tudataset-grl2020")
+    assert len(model.prompts) == 7
+    for prompt in model.prompts:
+        for name in meta["authors"]:
+            assert name not in prompt
+            assert not re.search(rf"\b{re.escape(name.split()[-1])}\b", prompt), name
+        for affiliation in meta["affiliations"]:
+            assert affiliation not in prompt
+
+
+def test_subset_of_reviewers(pdf, tmp_path):
+    model = FakeReviewModel()
+    updates, _ = run(pdf, tmp_path, model, reviewers=["methodology", "novelty"])
+    ran = {next(iter(u)) for u in updates}
+    assert {"review_methodology", "review_novelty"} <= ran and "review_experiments" not in ran
+    card = json.loads((tmp_path / "outputs" / "paper" / "card.json").read_text())
+    assert card["missing"] == {} and card["experiments"] is None
+
+
+def test_routed_layout_gives_each_reviewer_its_sections(pdf, tmp_path):
+    model = FakeReviewModel()
+    context = Context(models={"reviewer": model}, out_dir=tmp_path / "o", layout="routed")
+    list(graph.stream({"source": str(pdf)}, context=context, stream_mode="updates"))
+    by_tool = dict(zip(model.calls, model.prompts, strict=True))
+    assert (
+        "SECTION 2.2 Baselines methods" in by_tool["ExperimentsReview"]
+        or "Experimental evaluation" in by_tool["ExperimentsReview"]
+    )
+    assert "REFERENCES" in by_tool["NoveltyReview"] and "REFERENCES" not in by_tool["ImpactReview"]
+
+
+def test_graph_is_exported_for_langgraph_tooling():
+    import pathlib
+
+    config = json.loads((pathlib.Path(__file__).parents[1] / "langgraph.json").read_text())
+    module, attr = config["graphs"]["referee"].split(":")
+    import importlib
+
+    assert getattr(importlib.import_module(module), attr) is graph
+    assert set(REVIEWER_NODES) == set(REVIEWERS)
