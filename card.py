@@ -20,8 +20,9 @@ from .agents.methodology import MethodologyReview
 from .agents.novelty import NoveltyReview
 from .agents.reproducibility import ReproducibilityReview
 from .agents.verdict import Verdict
-from .paper import Author, Paper
+from .paper import Author, Link, Paper
 from .state import REVIEWERS, Finding
+from .tools.facts import Fact, limitation_sentences, setup_facts
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "methodology": MethodologyReview,
@@ -64,6 +65,10 @@ class Card(BaseModel):
     limitations: LimitationsReview | None = None
     impact: ImpactReview | None = None
     novelty: NoveltyReview | None = None
+    stated_limitations: list[Fact] = Field(default_factory=list, description="extracted from the paper, verbatim")
+    stated_setup: list[Fact] = Field(default_factory=list, description="extracted from the paper, verbatim")
+    links: list[Link] = Field(default_factory=list, description="printed in the paper")
+    tables: list[dict[str, Any]] = Field(default_factory=list, description="label, caption and page of each table")
     reviewers: list[str] = Field(default_factory=list, description="the reviewers this run asked for")
     missing: dict[str, str] = Field(default_factory=dict, description="reviewer -> why its section is absent")
     removed_template_text: int = 0
@@ -146,6 +151,10 @@ def assemble(paper: Paper, findings: list[Finding], verdict: dict | None, wanted
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         verdict=verdict_model,
         verdict_notes=notes,
+        stated_limitations=limitation_sentences(paper),
+        stated_setup=setup_facts(paper),
+        links=paper.links,
+        tables=[{"label": t.label, "caption": t.caption, "page": t.page} for t in paper.tables],
         reviewers=wanted,
         missing=missing,
         removed_template_text=removed,

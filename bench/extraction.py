@@ -30,6 +30,7 @@ from latex_gold import (  # noqa: E402
     corpus_papers,
     match_headings,
 )
+
 from referee.tools.pdf import read_pdf_file  # noqa: E402
 from referee.tools.sections import build_paper  # noqa: E402
 from referee.tools.text import norm_key  # noqa: E402

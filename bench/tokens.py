@@ -43,7 +43,7 @@ def common_prefix(a: str, b: str) -> int:
 def llama_uncached(prompts: list[str]) -> int:
     total, previous = 0, ""
     for prompt in prompts:
-        total += estimate_tokens(prompt[common_prefix(prompt, previous):])
+        total += estimate_tokens(prompt[common_prefix(prompt, previous) :])
         previous = prompt
     return total
 
@@ -74,8 +74,10 @@ def main() -> None:
     parser.add_argument("--budget", type=int, default=4000, help="paper tokens per reviewer")
     args = parser.parse_args()
     rows = []
-    head = (f"{'paper':38s} {'whole':>7s} {'budget':>7s} | {'shared sent':>11s} {'llama':>6s} {'openai':>7s} | "
-            f"{'routed sent':>11s} {'llama':>6s} {'openai':>7s} | {'verdict':>7s}")
+    head = (
+        f"{'paper':38s} {'whole':>7s} {'budget':>7s} | {'shared sent':>11s} {'llama':>6s} {'openai':>7s} | "
+        f"{'routed sent':>11s} {'llama':>6s} {'openai':>7s} | {'verdict':>7s}"
+    )
     print(head)
     print("-" * len(head))
     with tempfile.TemporaryDirectory() as tmp:
@@ -86,21 +88,28 @@ def main() -> None:
             result = {"slug": gold.slug, "whole": whole, "budgeted": budgeted}
             for layout in ("shared", "routed"):
                 prompts, verdict = run_layout(gold.pdf, layout, args.budget, Path(tmp) / layout)
-                result[layout] = (sum(estimate_tokens(p) for p in prompts), llama_uncached(prompts),
-                                  openai_billed(prompts))
+                result[layout] = (
+                    sum(estimate_tokens(p) for p in prompts),
+                    llama_uncached(prompts),
+                    openai_billed(prompts),
+                )
                 result["verdict"] = estimate_tokens(verdict)
             rows.append(result)
             s, r = result["shared"], result["routed"]
-            print(f"{gold.slug:38s} {whole:7d} {budgeted:7d} | {s[0]:11d} {s[1]:6d} {s[2]:7.0f} | "
-                  f"{r[0]:11d} {r[1]:6d} {r[2]:7.0f} | {result['verdict']:7d}")
+            print(
+                f"{gold.slug:38s} {whole:7d} {budgeted:7d} | {s[0]:11d} {s[1]:6d} {s[2]:7.0f} | "
+                f"{r[0]:11d} {r[1]:6d} {r[2]:7.0f} | {result['verdict']:7d}"
+            )
     print("-" * len(head))
     for layout in ("shared", "routed"):
         sent = statistics.median(x[layout][0] / x["whole"] for x in rows)
         llama = statistics.median(x[layout][1] / x["budgeted"] for x in rows)
         billed = statistics.median(x[layout][2] / x["whole"] for x in rows)
-        print(f"{layout:7s} median: sent {sent:.2f}x of whole-paper-to-every-node; "
-              f"llama.cpp uncached {llama:.2f}x of the budgeted paper text (goal <= 1.5x); "
-              f"OpenAI billed {billed:.2f}x of whole-paper-to-every-node")
+        print(
+            f"{layout:7s} median: sent {sent:.2f}x of whole-paper-to-every-node; "
+            f"llama.cpp uncached {llama:.2f}x of the budgeted paper text (goal <= 1.5x); "
+            f"OpenAI billed {billed:.2f}x of whole-paper-to-every-node"
+        )
     best = min(("shared", "routed"), key=lambda k: statistics.median(x[k][1] for x in rows))
     print(f"fewest uncached tokens: {best} layout (the default)")
 

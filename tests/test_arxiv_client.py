@@ -7,10 +7,11 @@ import time
 import pytest
 from conftest import corpus_path
 from loopback import API_PATH, PDF_PATH, RequestLog, atom_feed, point_settings_at
+from werkzeug import Response
+
 from referee.errors import BadInputError, BadPDFError, PaperNotFoundError, RemoteError, WithdrawnPaperError
 from referee.tools.arxiv import ArxivClient, ArxivRef
 from referee.tools.cache import PaperCache
-from werkzeug import Response
 
 
 def feed(name: str) -> bytes:

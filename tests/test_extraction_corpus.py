@@ -7,6 +7,7 @@ import functools
 import pytest
 from conftest import CORPUS
 from latex_gold import affiliation_supported, author_found, corpus_papers, match_headings
+
 from referee.tools.pdf import read_pdf_file
 from referee.tools.sections import build_paper
 from referee.tools.text import norm_key

@@ -8,6 +8,7 @@ import re
 import pytest
 from conftest import corpus_meta, corpus_path
 from fakes import FakeReviewModel
+
 from referee.graph import REVIEWER_NODES, graph
 from referee.state import REVIEWERS, Context
 

@@ -10,6 +10,7 @@ import subprocess
 import pytest
 from fakes import FakeReviewModel
 from pdfbuild import two_column_paper
+
 from referee.graph import graph
 from referee.state import Context
 from referee.tools.render import CardValidationError, esc, validate_markdown

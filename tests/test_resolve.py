@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from referee.errors import BadInputError
 from referee.tools.arxiv import ArxivRef, LocalPDF, resolve
 

@@ -64,6 +64,31 @@ def _bullets(items: list[str], empty: str) -> str:
     return "\n".join(f"- {item}" for item in items) if items else empty
 
 
+def _extracted(title: str, facts, empty: str) -> str:
+    rows = [f'"{esc(f.text)}" (p. {f.page}, {esc(f.section)})' for f in facts]
+    return f"\n\n**{title}** (extracted from the paper, not model-written)\n\n" + _bullets(rows, empty)
+
+
+def _facts_for(card: Card) -> dict[str, str]:
+    """What extraction found, appended verbatim to the sections it belongs to."""
+    tables = [f"{esc(t['caption'])} (p. {t['page']})" for t in card.tables]
+    links = [f"{link.kind}: <{link.url}> (p. {link.page})" for link in card.links]
+    return {
+        "Training recipe": _extracted(
+            "Set-up as the paper states it",
+            card.stated_setup,
+            "No sentence stating optimiser, learning rate, batch size, seeds or hardware.",
+        ),
+        "Benchmarks & results": "\n\n**Tables in the paper**\n\n" + _bullets(tables, "The paper has no tables."),
+        "Reproducibility": "\n\n**Links printed in the paper**\n\n" + _bullets(links, "The paper prints no links."),
+        "Limitations & failure modes": _extracted(
+            "Where the paper states its own limits",
+            card.stated_limitations,
+            "No sentence in the paper states a limitation.",
+        ),
+    }
+
+
 def section_blocks(card: Card) -> list[tuple[str, str]]:
     """(heading, body) pairs in the card's fixed order."""
     m, e, r, lim, imp, nov, v = (
@@ -120,8 +145,9 @@ def section_blocks(card: Card) -> list[tuple[str, str]]:
             )
         )
     else:
-        for title in ("Task & setting", "Method", "Training recipe"):
-            blocks.append((title, _missing(card, "methodology")))
+        blocks.append(("Task & setting", _missing(card, "methodology")))
+        blocks.append(("Method", _missing(card, "methodology")))
+        blocks.append(("Training recipe", _missing(card, "methodology")))
     if nov:
         rows = [
             f"**{esc(w.name)}**{f' [ref. {w.reference}]' if w.reference else ''}: {esc(w.what_it_did)} "
@@ -147,7 +173,7 @@ def section_blocks(card: Card) -> list[tuple[str, str]]:
             body = "\n".join(table)
         else:
             body = "The reviewer found no quantitative results to tabulate."
-        fair = [f"- {esc(p.claim)}{_evidence(p.quote, p.page)}" for p in e.fairness]
+        fair = [f"{esc(p.claim)}{_evidence(p.quote, p.page)}" for p in e.fairness]
         body += "\n\n**Fairness of comparisons**\n\n" + _bullets(fair, "No remarks on fairness.")
         body += "\n\n**Missing baselines**\n\n" + _bullets([esc(x) for x in e.missing_baselines], "None identified.")
         blocks.append(("Benchmarks & results", body))
@@ -201,7 +227,7 @@ def section_blocks(card: Card) -> list[tuple[str, str]]:
     if lim:
 
         def fmt(items):
-            return [f"- **{x.tag}** {esc(x.text)}{_evidence(x.quote, x.page)}" for x in items]
+            return [f"**{x.tag}** {esc(x.text)}{_evidence(x.quote, x.page)}" for x in items]
 
         body = "**Admitted by the authors**\n\n" + _bullets(fmt(lim.admitted), "The paper admits no limitations.")
         body += "\n\n**Added by the reviewer**\n\n" + _bullets(fmt(lim.added), "None added.")
@@ -218,6 +244,7 @@ def section_blocks(card: Card) -> list[tuple[str, str]]:
         blocks.append(("Reviewer disagreement", "\n".join(f"- {esc(d)}" for d in v.disagreements)))
     else:
         blocks.append(("Reviewer disagreement", "The reviewers did not contradict each other."))
+    blocks = [(heading, body + _facts_for(card).get(heading, "")) for heading, body in blocks]
     if card.hidden_text:
         rows = [f'- p. {h["page"]} ({esc(h["kind"])}): "{esc(h["text"][:200])}"' for h in card.hidden_text]
         blocks.append(("Hidden text found", "\n".join(rows)))
