@@ -129,3 +129,32 @@ def test_graph_is_exported_for_langgraph_tooling():
 
     assert getattr(importlib.import_module(module), attr) is graph
     assert set(REVIEWER_NODES) == set(REVIEWERS)
+
+
+def test_card_keeps_extracted_facts_verbatim(tmp_path):
+    pdf = corpus_path("papers", "allenai-sigtyp2024-libertus", "paper.pdf")
+    run(pdf, tmp_path, FakeReviewModel())
+    card_md = (tmp_path / "outputs" / "paper" / "card.md").read_text()
+    assert '"During model pretraining, we used the AdamW optimizer with β2=0.98 and a weight decay of 0.01." (p. 2' in card_md
+    assert '"Due to constraints in compute, we were only able to pretrain a model akin to the size of RoBERTabase."' in card_md
+    assert "code: <https://github.com/ljvmiranda921/LiBERTus> (p. 2)" in card_md
+    assert "Table 2: SIGTYP 2024 Shared Task final leaderboard results" in card_md
+
+
+def test_label_that_disagrees_with_score_is_regenerated_then_forced(pdf, tmp_path):
+    from fakes import synthesize
+
+    answers = iter([("SIGNIFICANT", 5.0), ("SIGNIFICANT", 5.5)])
+
+    def responder(name, schema, prompt):
+        data = synthesize(schema, prompt)
+        if name == "Verdict":
+            data["label"], data["score"] = next(answers)
+        return data
+
+    model = FakeReviewModel(responder=responder)
+    run(pdf, tmp_path, model)
+    assert model.calls.count("Verdict") == 2
+    card = json.loads((tmp_path / "outputs" / "paper" / "card.json").read_text())
+    assert card["verdict"]["label"] == "INCREMENTAL" and card["verdict"]["score"] == 5.5
+    assert "did not match score 5.5" in card["verdict_notes"][0]

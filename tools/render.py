@@ -28,8 +28,9 @@ REVIEWER_TITLES = {
     "verdict": "verdict",
 }
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|])")
-# what must never reach a card even from the paper's own text: unfilled slots of a template
-_UNFILLED = re.compile(r"\\?\[(?:one|insert|your)\b[^\]]*\\?\]|\{[a-z_]+\}", re.I)
+# Template slots that must never reach a card. Model-written text is scrubbed more widely (card.TEMPLATE_TEXT);
+# this last check also covers paper text, which may legitimately hold "{model_name}" in a URL.
+_UNFILLED = re.compile(r"\\?\[(?:one|insert|your)\b[^\]]*\\?\]", re.I)
 
 
 class CardValidationError(RefereeError):
