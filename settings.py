@@ -1,16 +1,41 @@
-"""One settings object. Environment variables fill defaults; explicit arguments always win."""
+"""One settings object. Precedence: command-line flag > environment > config file > default.
+
+The config file is `referee.toml` in the working directory, else in the user config directory
+(`review config` prints every effective value and where it came from).
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
-from platformdirs import user_cache_dir
+from platformdirs import user_cache_dir, user_config_dir
 from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+SECRET_FIELDS = {"openai_api_key"}
+# Dollars per million tokens [input, output]; edit in referee.toml under [prices] or REFEREE_PRICES (JSON).
+DEFAULT_PRICES: dict[str, list[float]] = {
+    "gpt-4o-mini": [0.15, 0.60],
+    "gpt-4o": [2.50, 10.00],
+    "gpt-4.1-mini": [0.40, 1.60],
+    "gpt-4.1": [2.00, 8.00],
+    "gpt-4.1-nano": [0.10, 0.40],
+}
 
 
 def _default_cache_dir() -> Path:
     return Path(user_cache_dir("referee", appauthor=False))
+
+
+def config_files() -> list[Path]:
+    """Config files in the order they are looked for; the first that exists is used."""
+    return [Path.cwd() / "referee.toml", Path(user_config_dir("referee", appauthor=False)) / "referee.toml"]
+
+
+def config_file() -> Path | None:
+    return next((p for p in config_files() if p.is_file()), None)
 
 
 class Settings(BaseSettings):
@@ -30,23 +55,89 @@ class Settings(BaseSettings):
 
     # Language models (see llm.py). OPENAI_* are the variables every OpenAI client reads.
     openai_api_key: str | None = Field(
-        default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "REFEREE_OPENAI_API_KEY")
+        default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "REFEREE_OPENAI_API_KEY", "openai_api_key")
     )
     openai_base_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "REFEREE_OPENAI_BASE_URL")
+        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "REFEREE_OPENAI_BASE_URL", "openai_base_url")
     )
     model: str = "gpt-4o-mini"
     triage_model: str | None = None
     reviewer_model: str | None = None
     verdict_model: str | None = None
     writer_model: str | None = None
+    structured_method: str | None = None  # json_schema | function_calling | json_mode; None: by backend
+    local_model: str | None = None  # a GGUF file to use instead of the offline default
+    local_threads: int = 2
+    max_output_tokens: int = 1200
     llm_timeout: float = 600.0
+    llm_max_retries: int = 3  # transport-level retries on 429/5xx/timeouts (OpenAI client, with backoff)
+    llm_max_tries: int = 3  # answer-level tries on malformed output
+    max_llm_in_flight: int = 4
+    prices: dict[str, list[float]] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
 
     max_pdf_mb: float = 50.0
     max_pages: int = 150
     metadata_ttl: float = 86400.0
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        found = config_file()
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if found is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=found))
+        return tuple(sources)
 
-def get_settings(**overrides) -> Settings:
-    """Settings from the environment, with explicit (non-None) overrides on top."""
+
+def get_settings(**overrides: Any) -> Settings:
+    """Settings with explicit (non-None) overrides from command-line flags on top."""
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def _env_names(name: str) -> list[str]:
+    info = Settings.model_fields[name]
+    alias = info.validation_alias
+    if isinstance(alias, AliasChoices):
+        return [str(a) for a in alias.choices if str(a).isupper()]
+    return [f"REFEREE_{name.upper()}"]
+
+
+def mask(name: str, value: Any) -> str:
+    if value is None:
+        return "(not set)"
+    text = str(value)
+    if name in SECRET_FIELDS:
+        return f"{text[:3]}…{text[-4:]}" if len(text) > 10 else "****"
+    return text
+
+
+def describe(overrides: dict[str, Any] | None = None) -> list[tuple[str, str, str]]:
+    """(setting, value with secrets masked, where it came from) for every setting."""
+    overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+    settings = get_settings(**overrides)
+    found = config_file()
+    in_file: dict[str, Any] = {}
+    if found is not None:
+        import tomllib
+
+        in_file = tomllib.loads(found.read_text(encoding="utf-8"))
+    rows = []
+    for name in Settings.model_fields:
+        value = getattr(settings, name)
+        env = next((e for e in _env_names(name) if os.environ.get(e)), None)
+        if name in overrides:
+            source = "command-line flag"
+        elif env:
+            source = f"environment {env}"
+        elif name in in_file:
+            source = f"config file {found}"
+        else:
+            source = "default"
+        rows.append((name, mask(name, value), source))
+    return rows

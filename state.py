@@ -88,6 +88,23 @@ class Context:
     formats: tuple[str, ...] = ("md", "html", "json")
 
     def model(self, role: str) -> Any:
-        if role in self.models:
-            return self.models[role]
-        return self.models["reviewer"]
+        """The StructuredLLM for a role (the reviewer's when the role has none of its own).
+
+        A bare LangChain chat model (tests pass fakes) is wrapped without a cache.
+        """
+        from .llm import StructuredLLM
+
+        chosen = self.models.get(role, self.models.get("reviewer"))
+        if chosen is None:
+            raise KeyError(f"no model for role {role!r}")
+        if not isinstance(chosen, StructuredLLM):
+            chosen = StructuredLLM(
+                chat=chosen,
+                backend="langchain",
+                model=type(chosen).__name__,
+                role=role,
+                method=self.structured_method,
+                max_tries=2,
+            )
+            self.models[role] = chosen
+        return chosen

@@ -6,15 +6,14 @@ returns a pydantic model whose claims each carry a quote from the paper and its 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from importlib import resources
 from string import Formatter
-from typing import Any
 
 from langchain_core.messages import HumanMessage, SystemMessage
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
+from ..errors import RefereeError
 from ..state import Context, Finding, ReviewerTask, Usage
 
 NOT_REPORTED = "not reported"
@@ -55,35 +54,6 @@ def reviewer_messages(task: ReviewerTask, prompt_name: str, **extra: str) -> lis
     return [SystemMessage(system), HumanMessage(paper + "\n\n" + instructions)]
 
 
-class ReviewerFailed(Exception):
-    """A reviewer's model call failed after its retries; the card names the missing section."""
-
-
-def call_structured(
-    model: Any, schema: type[BaseModel], messages: list, *, attempts: int = 2, method: str | None = None
-) -> tuple[BaseModel, Usage]:
-    """One structured call, retried on parse and validation errors; usage from the raw response."""
-    extra = {"method": method} if method else {}
-    runnable = model.with_structured_output(schema, include_raw=True, **extra)
-    usage = Usage()
-    last: Exception | None = None
-    for _ in range(attempts):
-        start = time.perf_counter()
-        try:
-            out = runnable.invoke(messages)
-        except Exception as exc:  # a model or transport error: counted as a failed try, reported below
-            usage.seconds += time.perf_counter() - start
-            last = exc
-            continue
-        usage.seconds += time.perf_counter() - start
-        usage.add_message(out.get("raw"))
-        parsed, error = out.get("parsed"), out.get("parsing_error")
-        if parsed is not None and error is None:
-            return parsed, usage
-        last = error or ValueError("the model returned no structured output")
-    raise ReviewerFailed(f"{schema.__name__}: invalid output after {attempts} tries ({last})")
-
-
 def run_reviewer(
     name: str,
     task: ReviewerTask,
@@ -96,10 +66,10 @@ def run_reviewer(
     """Run one reviewer and return its finding; a failure becomes a finding that says so."""
     messages = reviewer_messages(task, prompt_name, **extra)
     try:
-        result, usage = call_structured(context.model("reviewer"), schema, messages, method=context.structured_method)
+        result, usage = context.model("reviewer").invoke(schema, messages, node=f"review_{name}")
         if post is not None:
             result = post(result)
         finding = Finding(reviewer=name, ok=True, output=result.model_dump(mode="json"), usage=usage)
-    except (ReviewerFailed, ValidationError, ValueError) as exc:
+    except RefereeError as exc:
         finding = Finding(reviewer=name, ok=False, error=str(exc)[:500], usage=Usage())
     return {"findings": [finding]}

@@ -9,8 +9,9 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
+from ..errors import RefereeError
 from ..state import Context, Finding, State, Usage
-from .base import ReviewerFailed, call_structured, fill, load_prompt
+from .base import fill, load_prompt
 
 Label = Literal["BREAKTHROUGH", "SIGNIFICANT", "SOLID", "INCREMENTAL", "FLAWED"]
 # (label, lowest score, meaning): the label must agree with the score.
@@ -52,11 +53,11 @@ def findings_json(findings: list[Finding]) -> str:
     return json.dumps(merged, ensure_ascii=False, indent=1)
 
 
-def decide(findings: list[Finding], title: str, model, method: str | None = None) -> tuple[Verdict, Usage, list[str]]:
+def decide(findings: list[Finding], title: str, model) -> tuple[Verdict, Usage, list[str]]:
     """The verdict, its usage, and notes about corrections made to it."""
     prompt = fill(load_prompt("verdict"), findings=findings_json(findings), title=title, bands=bands_text())
     messages = [HumanMessage(prompt)]
-    verdict, usage = call_structured(model, Verdict, messages, method=method)
+    verdict, usage = model.invoke(Verdict, messages, node="write_verdict")
     notes: list[str] = []
     if verdict.label != band(verdict.score):
         # one regeneration, told why, before the label is made to follow the score
@@ -68,7 +69,7 @@ def decide(findings: list[Finding], title: str, model, method: str | None = None
                 f"{band(verdict.score)}. Answer again with a label and score that agree."
             ),
         ]
-        verdict, more = call_structured(model, Verdict, retry, method=method)
+        verdict, more = model.invoke(Verdict, retry, node="write_verdict")
         usage = usage + more
         if verdict.label != band(verdict.score):
             notes.append(f"label {verdict.label} did not match score {verdict.score:.1f}; set to its band")
@@ -84,9 +85,7 @@ def decide(findings: list[Finding], title: str, model, method: str | None = None
 def write_verdict(state: State, runtime: Runtime[Context]) -> dict:
     try:
         context = runtime.context
-        verdict, usage, notes = decide(
-            state["findings"], state["paper"].title, context.model("verdict"), context.structured_method
-        )
-    except ReviewerFailed as exc:
+        verdict, usage, notes = decide(state["findings"], state["paper"].title, context.model("verdict"))
+    except RefereeError as exc:
         return {"verdict": {"ok": False, "error": str(exc)[:500]}, "verdict_usage": Usage()}
     return {"verdict": {"ok": True, "verdict": verdict.model_dump(), "notes": notes}, "verdict_usage": usage}

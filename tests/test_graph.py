@@ -135,8 +135,14 @@ def test_card_keeps_extracted_facts_verbatim(tmp_path):
     pdf = corpus_path("papers", "allenai-sigtyp2024-libertus", "paper.pdf")
     run(pdf, tmp_path, FakeReviewModel())
     card_md = (tmp_path / "outputs" / "paper" / "card.md").read_text()
-    assert '"During model pretraining, we used the AdamW optimizer with β2=0.98 and a weight decay of 0.01." (p. 2' in card_md
-    assert '"Due to constraints in compute, we were only able to pretrain a model akin to the size of RoBERTabase."' in card_md
+    assert (
+        '"During model pretraining, we used the AdamW optimizer with β2=0.98 and a weight decay of 0.01." (p. 2'
+        in card_md
+    )
+    assert (
+        '"Due to constraints in compute, we were only able to pretrain a model akin to the size of RoBERTabase."'
+        in card_md
+    )
     assert "code: <https://github.com/ljvmiranda921/LiBERTus> (p. 2)" in card_md
     assert "Table 2: SIGTYP 2024 Shared Task final leaderboard results" in card_md
 
