@@ -75,7 +75,29 @@ def test_bad_options_and_inputs_fail_cleanly(httpserver, tmp_path):
         assert message in result.stderr and "Traceback" not in result.stderr
 
 
-def test_no_model_configured_says_how_to_get_one(tmp_path):
+def test_a_missing_local_model_file_is_a_clear_error(tmp_path):
     pdf = str(corpus_path("papers", "srlearn-starai2020", "paper.pdf"))
-    result = review(pdf, env={"OPENAI_API_KEY": "", "OPENAI_BASE_URL": ""})
-    assert result.returncode == 1 and "no language model is configured" in result.stderr
+    result = review(pdf, env={"OPENAI_API_KEY": "", "OPENAI_BASE_URL": "", "REFEREE_LOCAL_MODEL": "/nope/m.gguf"})
+    assert result.returncode == 1 and "REFEREE_LOCAL_MODEL=/nope/m.gguf: no such file" in result.stderr
+
+
+def test_config_shows_values_and_sources_with_keys_masked(tmp_path):
+    result = review("config", env={"OPENAI_API_KEY": "sk-verysecretkey-9876", "REFEREE_MODEL": "gpt-4.1-mini"})
+    assert result.returncode == 0, result.stderr
+    assert "sk-verysecretkey-9876" not in result.stdout and "9876" in result.stdout
+    line = next(x for x in result.stdout.splitlines() if " model " in f" {x} " and "gpt-4.1-mini" in x)
+    assert "environment REFEREE_MODEL" in line
+
+
+def test_rerun_is_served_from_the_llm_cache(httpserver, tmp_path):
+    fake, env = env_for(httpserver, tmp_path)
+    pdf = str(corpus_path("papers", "srlearn-starai2020", "paper.pdf"))
+    assert review(pdf, "--out", str(tmp_path / "c"), env=env, timeout=120).returncode == 0
+    sent = len(fake.requests)
+    again = review(pdf, "--out", str(tmp_path / "c"), env=env, timeout=120)
+    assert again.returncode == 0 and len(fake.requests) == sent
+    run = json.loads((tmp_path / "c" / "paper" / "run.json").read_text())
+    assert run["total"]["llm_calls"] == 0 and run["total"]["cached_calls"] == 7 and run["total"]["total_tokens"] == 0
+    assert "LLM usage" in again.stderr
+    refreshed = review(pdf, "--out", str(tmp_path / "c"), "--refresh", env=env, timeout=120)
+    assert refreshed.returncode == 0 and len(fake.requests) == 2 * sent

