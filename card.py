@@ -68,7 +68,9 @@ class Card(BaseModel):
     stated_limitations: list[Fact] = Field(default_factory=list, description="extracted from the paper, verbatim")
     stated_setup: list[Fact] = Field(default_factory=list, description="extracted from the paper, verbatim")
     links: list[Link] = Field(default_factory=list, description="printed in the paper")
-    tables: list[dict[str, Any]] = Field(default_factory=list, description="label, caption and page of each table")
+    tables: list[dict[str, Any]] = Field(
+        default_factory=list, description="label, caption, page and first rows of each table"
+    )
     reviewers: list[str] = Field(default_factory=list, description="the reviewers this run asked for")
     missing: dict[str, str] = Field(default_factory=dict, description="reviewer -> why its section is absent")
     removed_template_text: int = 0
@@ -154,7 +156,7 @@ def assemble(paper: Paper, findings: list[Finding], verdict: dict | None, wanted
         stated_limitations=limitation_sentences(paper),
         stated_setup=setup_facts(paper),
         links=paper.links,
-        tables=[{"label": t.label, "caption": t.caption, "page": t.page} for t in paper.tables],
+        tables=[{"label": t.label, "caption": t.caption, "page": t.page, "rows": t.rows[:8]} for t in paper.tables],
         reviewers=wanted,
         missing=missing,
         removed_template_text=removed,

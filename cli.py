@@ -134,7 +134,9 @@ def review_paper(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the card as JSON on stdout.")] = False,
     layout: Annotated[str, typer.Option(help="Prompt layout: shared (one paper prefix) or routed.")] = "shared",
-    budget: Annotated[int, typer.Option(help="Paper tokens each reviewer reads.")] = 4000,
+    budget: Annotated[
+        int | None, typer.Option(help="Paper tokens each reviewer reads (default 4000; 2500 offline).")
+    ] = None,
     model: Annotated[str | None, typer.Option(help="Model for every role (env REFEREE_MODEL).")] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL (env OPENAI_BASE_URL).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the LLM cache.")] = False,
@@ -143,7 +145,7 @@ def review_paper(
     """Review one paper and write its card (the default command: `review <input>`)."""
     try:
         from .graph import graph
-        from .llm import announce, models_for_roles
+        from .llm import announce, choice, models_for_roles
         from .state import REVIEWERS, Context
         from .tools.arxiv import resolve
 
@@ -152,7 +154,8 @@ def review_paper(
         if layout not in ("shared", "routed"):
             raise BadInputError(f"unknown layout {layout!r}; choose shared or routed")
         resolve(source)  # a bad id or path fails here, before any model is set up
-        settings = get_settings(model=model, openai_base_url=base_url)
+        settings = get_settings(model=model, openai_base_url=base_url, paper_token_budget=budget)
+        budget = settings.paper_token_budget or (2500 if choice("reviewer", settings).backend == "local" else 4000)
         note = announce(settings)
         if note:
             err.print(f"[cyan]{esc(note)}[/]", highlight=False)

@@ -72,6 +72,49 @@ def repair_json(text: str) -> dict:
     return value
 
 
+_LENGTH_KEYS = ("maxLength", "minLength", "maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum")
+
+
+def grammar_schema(schema: Any) -> Any:
+    """The schema without string-length and number bounds, for a grammar: llama.cpp expands a string bounded
+    at 600 characters into hundreds of rules, which slowed generation. List lengths stay (they bound how much
+    is generated). Bounds are applied after parsing by `fit_to_schema`, and checked by validation."""
+    if isinstance(schema, dict):
+        return {k: grammar_schema(v) for k, v in schema.items() if k not in _LENGTH_KEYS}
+    if isinstance(schema, list):
+        return [grammar_schema(v) for v in schema]
+    return schema
+
+
+def fit_to_schema(value: Any, schema: dict, defs: dict | None = None) -> Any:
+    """Clip over-long strings and lists and clamp numbers to the schema's bounds (small models overrun them)."""
+    defs = schema.get("$defs", {}) if defs is None else defs
+    if "$ref" in schema:
+        return fit_to_schema(value, defs.get(schema["$ref"].split("/")[-1], {}), defs)
+    for option in schema.get("anyOf", []):
+        if option.get("type") != "null" and value is not None:
+            return fit_to_schema(value, option, defs)
+    if isinstance(value, str) and "maxLength" in schema:
+        return value[: schema["maxLength"]]
+    if isinstance(value, list):
+        items = value[: schema["maxItems"]] if "maxItems" in schema else value
+        return [fit_to_schema(v, schema.get("items", {}), defs) for v in items]
+    if isinstance(value, dict):
+        props = schema.get("properties", {})
+        return {k: fit_to_schema(v, props[k], defs) if k in props else v for k, v in value.items()}
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if "maximum" in schema:
+            value = min(value, schema["maximum"])
+        if "minimum" in schema:
+            value = max(value, schema["minimum"])
+    return value
+
+
+def parse_answer(text: str, schema: type[BaseModel]) -> BaseModel:
+    """Repair, fit and validate one answer."""
+    return schema.model_validate(fit_to_schema(repair_json(text), schema.model_json_schema()))
+
+
 def _answer_text(raw: Any) -> str:
     """The text to repair: tool-call arguments when the model called a tool, else the message content."""
     if raw is None:
@@ -191,7 +234,7 @@ class StructuredLLM:
             if parsed is None or problem is not None:
                 text = _answer_text(raw)
                 try:
-                    parsed = schema.model_validate(repair_json(text))
+                    parsed = parse_answer(text, schema)
                     problem = None
                 except (ValueError, ValidationError) as exc:
                     problem = exc
@@ -357,9 +400,9 @@ class LocalChat:
         from langchain_core.runnables import RunnableLambda
 
         def run(messages: list[BaseMessage]) -> dict:
-            raw = self.complete(messages, schema.model_json_schema())
+            raw = self.complete(messages, grammar_schema(schema.model_json_schema()))
             try:
-                return {"raw": raw, "parsed": schema.model_validate(repair_json(raw.content)), "parsing_error": None}
+                return {"raw": raw, "parsed": parse_answer(raw.content, schema), "parsing_error": None}
             except (ValueError, ValidationError) as exc:
                 return {"raw": raw, "parsed": None, "parsing_error": exc}
 
@@ -406,7 +449,7 @@ def structured_llm(role: str, settings: Settings, cache_mode: str = "use", n_ctx
             local_model_path(settings),
             n_ctx=n_ctx,
             threads=settings.local_threads,
-            max_tokens=settings.max_output_tokens,
+            max_tokens=settings.local_max_output_tokens,
         )
         method = None
         prices: dict[str, list[float]] = {}

@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     local_model: str | None = None  # a GGUF file to use instead of the offline default
     local_threads: int = 2
     max_output_tokens: int = 1200
+    local_max_output_tokens: int = 700  # the offline default generates ~8 tokens/s at a 4k context
+    # Paper tokens each reviewer reads; None: 4000 on a hosted or served model, 2500 on the in-process
+    # offline default (on 2 cores it reads ~65 prompt tokens/s and generation slows as the context grows).
+    paper_token_budget: int | None = None
     llm_timeout: float = 600.0
     llm_max_retries: int = 3  # transport-level retries on 429/5xx/timeouts (OpenAI client, with backoff)
     llm_max_tries: int = 3  # answer-level tries on malformed output

@@ -17,6 +17,9 @@ from ..errors import RefereeError
 from ..state import Context, Finding, ReviewerTask, Usage
 
 NOT_REPORTED = "not reported"
+# What a field says when the model left it out (a small model's answer may be cut at its token limit):
+# never "not reported", which would claim something about the paper.
+NOT_ASSESSED = "not assessed"
 
 
 class Point(BaseModel):

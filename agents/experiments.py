@@ -6,7 +6,7 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
 from ..state import Context, ReviewerTask
-from .base import NOT_REPORTED, Point, run_reviewer
+from .base import NOT_ASSESSED, NOT_REPORTED, Point, run_reviewer
 
 
 class Result(BaseModel):
@@ -20,17 +20,17 @@ class Result(BaseModel):
 
 
 class Compute(BaseModel):
-    model_size: str = Field(default=NOT_REPORTED, max_length=300)
-    training_compute: str = Field(default=NOT_REPORTED, max_length=300)
-    inference_speed: str = Field(default=NOT_REPORTED, max_length=300)
-    memory: str = Field(default=NOT_REPORTED, max_length=300)
+    model_size: str = Field(default=NOT_ASSESSED, max_length=300)
+    training_compute: str = Field(default=NOT_ASSESSED, max_length=300)
+    inference_speed: str = Field(default=NOT_ASSESSED, max_length=300)
+    memory: str = Field(default=NOT_ASSESSED, max_length=300)
 
 
 class ExperimentsReview(BaseModel):
-    results: list[Result] = Field(max_length=12)
-    fairness: list[Point] = Field(max_length=6)
-    missing_baselines: list[str] = Field(max_length=6)
-    compute: Compute
+    results: list[Result] = Field(default_factory=list, max_length=8)
+    fairness: list[Point] = Field(default_factory=list, max_length=4)
+    missing_baselines: list[str] = Field(default_factory=list, max_length=4)
+    compute: Compute = Field(default_factory=Compute)
 
 
 def review_experiments(task: ReviewerTask, runtime: Runtime[Context]) -> dict:

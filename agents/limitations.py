@@ -19,9 +19,9 @@ class Limitation(BaseModel):
 
 
 class LimitationsReview(BaseModel):
-    admitted: list[Limitation] = Field(max_length=8, description="stated by the authors")
-    added: list[Limitation] = Field(max_length=8, description="not stated by the authors")
-    failure_modes: list[str] = Field(max_length=6)
+    admitted: list[Limitation] = Field(default_factory=list, max_length=5, description="stated by the authors")
+    added: list[Limitation] = Field(default_factory=list, max_length=5, description="not stated by the authors")
+    failure_modes: list[str] = Field(default_factory=list, max_length=4)
 
 
 def review_limitations(task: ReviewerTask, runtime: Runtime[Context]) -> dict:

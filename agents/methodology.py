@@ -6,7 +6,7 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
 from ..state import Context, ReviewerTask
-from .base import NOT_REPORTED, Point, run_reviewer
+from .base import NOT_ASSESSED, Point, run_reviewer
 
 
 class TaskSetting(BaseModel):
@@ -17,18 +17,20 @@ class TaskSetting(BaseModel):
 
 
 class TrainingRecipe(BaseModel):
-    data: str = Field(default=NOT_REPORTED, max_length=500)
-    optimiser: str = Field(default=NOT_REPORTED, max_length=300)
-    hyperparameters: str = Field(default=NOT_REPORTED, max_length=600)
-    hardware: str = Field(default=NOT_REPORTED, max_length=300)
-    wall_clock: str = Field(default=NOT_REPORTED, max_length=300)
+    data: str = Field(default=NOT_ASSESSED, max_length=500)
+    optimiser: str = Field(default=NOT_ASSESSED, max_length=300)
+    hyperparameters: str = Field(default=NOT_ASSESSED, max_length=600)
+    hardware: str = Field(default=NOT_ASSESSED, max_length=300)
+    wall_clock: str = Field(default=NOT_ASSESSED, max_length=300)
 
 
 class MethodologyReview(BaseModel):
     task_setting: TaskSetting
-    method_steps: list[Point] = Field(max_length=8, description="the core contribution in ordered steps")
-    key_equation: str = Field(default=NOT_REPORTED, max_length=600)
-    training: TrainingRecipe
+    method_steps: list[Point] = Field(
+        default_factory=list, max_length=6, description="the core contribution in ordered steps"
+    )
+    key_equation: str = Field(default=NOT_ASSESSED, max_length=600)
+    training: TrainingRecipe = Field(default_factory=TrainingRecipe)
 
 
 def review_methodology(task: ReviewerTask, runtime: Runtime[Context]) -> dict:

@@ -23,8 +23,8 @@ class PriorWork(BaseModel):
 
 
 class NoveltyReview(BaseModel):
-    prior_work: list[PriorWork] = Field(max_length=5)
-    reasons: list[str] = Field(max_length=5)
+    prior_work: list[PriorWork] = Field(max_length=4)
+    reasons: list[str] = Field(max_length=4)
     assessment: Literal["new idea", "new combination", "tuning"]
 
 

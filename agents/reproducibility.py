@@ -13,9 +13,9 @@ class ReproducibilityReview(BaseModel):
     code: str = Field(max_length=400)
     data: str = Field(max_length=400)
     weights: str = Field(max_length=400)
-    details: list[Point] = Field(max_length=8, description="hyper-parameters, seeds, runs and variance as stated")
-    missing: list[str] = Field(max_length=8)
-    reasons: list[str] = Field(max_length=6)
+    details: list[Point] = Field(max_length=6, description="hyper-parameters, seeds, runs and variance as stated")
+    missing: list[str] = Field(default_factory=list, max_length=5)
+    reasons: list[str] = Field(max_length=4)
     rating: int = Field(ge=1, le=5)
 
 

@@ -50,7 +50,7 @@ def findings_json(findings: list[Finding]) -> str:
     merged = {}
     for f in sorted(findings, key=lambda f: f.reviewer):
         merged[f.reviewer] = f.output if f.ok else {"missing": f"this reviewer failed: {f.error}"}
-    return json.dumps(merged, ensure_ascii=False, indent=1)
+    return json.dumps(merged, ensure_ascii=False, separators=(",", ":"))
 
 
 def decide(findings: list[Finding], title: str, model) -> tuple[Verdict, Usage, list[str]]:

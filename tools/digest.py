@@ -10,7 +10,9 @@ import re
 
 from ..paper import Paper, Section
 
-CHARS_PER_TOKEN = 4  # a conservative estimate for English prose with most tokenizers
+# Characters per token, on the safe side: measured on a corpus paper, Qwen2.5's tokenizer gave 6,225 tokens
+# for text that characters / 4 put at 4,000 (numbers, symbols and names split into many tokens).
+CHARS_PER_TOKEN = 2.6
 
 ROUTES: dict[str, tuple[str, ...]] = {
     "methodology": (
@@ -128,7 +130,7 @@ def _facts(paper: Paper, reviewer: str | None, budget: int) -> str:
 
 def paper_text(paper: Paper, token_budget: int, reviewer: str | None = None) -> str:
     """Title, abstract, the selected sections (page-marked, cut to the budget) and extracted facts."""
-    budget = token_budget * CHARS_PER_TOKEN
+    budget = int(token_budget * CHARS_PER_TOKEN)
     head = f"TITLE: {paper.title}\n\nABSTRACT: {paper.abstract}"
     facts = _facts(paper, reviewer, budget)
     room = max(budget - len(head) - len(facts), 1000)
@@ -145,4 +147,4 @@ def paper_text(paper: Paper, token_budget: int, reviewer: str | None = None) -> 
 
 
 def estimate_tokens(text: str) -> int:
-    return max(1, len(text) // CHARS_PER_TOKEN)
+    return max(1, int(len(text) / CHARS_PER_TOKEN))

@@ -72,7 +72,10 @@ def _extracted(title: str, facts, empty: str) -> str:
 
 def _facts_for(card: Card) -> dict[str, str]:
     """What extraction found, appended verbatim to the sections it belongs to."""
-    tables = [f"{esc(t['caption'])} (p. {t['page']})" for t in card.tables]
+    tables = []
+    for t in card.tables:
+        rows = "".join(f"\n  - {' | '.join(esc(c) for c in row)}" for row in t.get("rows", []) if row)
+        tables.append(f"{esc(t['caption'])} (p. {t['page']}){rows}")
     links = [f"{link.kind}: <{link.url}> (p. {link.page})" for link in card.links]
     return {
         "Training recipe": _extracted(
