@@ -54,6 +54,18 @@ def _fail(exc: BaseException) -> None:
     raise typer.Exit(1)
 
 
+def _warn_hidden(paper: Paper) -> None:
+    """Text a reader cannot see, or that instructs reviewers: one warning line, details in the output."""
+    if paper.hidden_text:
+        kinds = sorted({h.kind for h in paper.hidden_text})
+        pages = sorted({h.page for h in paper.hidden_text})
+        err.print(
+            f"[yellow]warning: hidden text found:[/] {len(paper.hidden_text)} passage(s) ({', '.join(kinds)}) "
+            f"on page(s) {', '.join(map(str, pages))}; kept out of what the models read, listed on the card",
+            highlight=False,
+        )
+
+
 def _version(value: bool) -> None:
     if value:
         out.print(f"referee {__version__}")
@@ -86,6 +98,7 @@ def extract(
         return
     for check in paper.checks:
         err.print(f"[yellow]warning:[/] {esc(check)}", highlight=False)
+    _warn_hidden(paper)
     if as_json:
         sys.stdout.write(paper.model_dump_json(indent=2) + "\n")
     else:
@@ -254,6 +267,7 @@ def _run_with_progress(graph, inputs: dict, context) -> dict:
                     status.update("reviewers at work...")
                     for check in paper.checks:
                         err.print(f"[yellow]warning:[/] {esc(check)}", highlight=False)
+                    _warn_hidden(paper)
                 elif node == "write_verdict":
                     status.update("writing the card...")
                 err.print(f"[green]✓[/] {node} [dim]{time.perf_counter() - start:6.1f}s[/]{note}", highlight=False)

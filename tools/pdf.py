@@ -84,6 +84,16 @@ class PageLink:
 
 
 @dataclass(slots=True)
+class HiddenSpan:
+    """Text a reader cannot see but a text extractor (and so an LLM) would read."""
+
+    page: int
+    kind: str  # invisible | tiny | off-page | background-colour | covered
+    text: str
+    bbox: tuple[float, float, float, float]
+
+
+@dataclass(slots=True)
 class Page:
     number: int  # 1-based
     width: float
@@ -91,6 +101,7 @@ class Page:
     lines: list[Line]
     links: list[PageLink]
     image_count: int
+    hidden: list[HiddenSpan] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -113,7 +124,79 @@ def _is_italic(span: dict) -> bool:
     return bool(span["flags"] & pymupdf.TEXT_FONT_ITALIC) or bool(_ITALIC_FONT.search(span["font"]))
 
 
-def _page_lines(page: pymupdf.Page, number: int) -> list[Line]:
+TINY_TEXT_PT = 2.0  # below this a glyph is invisible at any reading zoom
+_MIN_CONTRAST = 0.12  # luminance difference between text and what is painted under it
+
+
+def _luminance(rgb) -> float:
+    r, g, b = (tuple(rgb) + (0.0, 0.0, 0.0))[:3] if rgb else (0.0, 0.0, 0.0)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def hidden_spans(page: pymupdf.Page, number: int) -> list[HiddenSpan]:
+    """Spans drawn invisibly (render mode 3, zero opacity), too small to read, outside the page, in the
+    colour of what lies under them, or painted over by an opaque shape drawn after them."""
+    traces = [t for t in page.get_texttrace() if any(chr(c[0]).strip() for c in t["chars"])]
+    if not traces:
+        return []
+    area = page.rect
+    fills = sorted(
+        (
+            (d["seqno"], pymupdf.Rect(d["rect"]), d["fill"])
+            for d in page.get_cdrawings()
+            if d.get("fill") is not None and d.get("fill_opacity", 1.0) >= 0.9
+        ),
+        key=lambda f: f[0],
+    )
+    images = page.get_image_info() if any(min(t["color"] or (0,)) > 0.5 for t in traces) else []
+    found: list[HiddenSpan] = []
+    for t in traces:
+        text = "".join(chr(c[0]) for c in t["chars"]).strip()
+        box = pymupdf.Rect(t["bbox"])
+        visible_part = box & area if box.intersects(area) else pymupdf.Rect()
+        kind = None
+        if t["type"] == 3 or t.get("opacity", 1.0) < 0.05:
+            kind = "invisible"
+        elif t["size"] < TINY_TEXT_PT:
+            kind = "tiny"
+        elif box.get_area() > 0 and visible_part.get_area() < 0.5 * box.get_area():
+            kind = "off-page"
+        else:
+            centre = pymupdf.Point((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2)
+            under = [f for f in fills if f[0] < t["seqno"] and f[1].contains(centre)]
+            background = under[-1][2] if under else (1.0, 1.0, 1.0)
+            if abs(_luminance(t["color"]) - _luminance(background)) < _MIN_CONTRAST:
+                kind = "background-colour"
+            elif any(f[0] > t["seqno"] and f[1].contains(box) for f in fills):
+                kind = "covered"
+            # Images under the text and clipped shapes are not in the fill list: there, the rendered page
+            # decides (white digits on a heat-map image, a figure's clipped white background).
+            on_image = any(pymupdf.Rect(img["bbox"]).contains(centre) for img in images)
+            if (kind == "covered" or (kind and on_image)) and not _renders_blank(page, box):
+                kind = None
+        if kind:
+            found.append(HiddenSpan(number, kind, text, tuple(box)))
+    return found
+
+
+def _renders_blank(page: pymupdf.Page, box: pymupdf.Rect) -> bool:
+    """True when the rendered page shows no ink where the span is (so a reader cannot see it)."""
+    clip = box & page.rect
+    if clip.is_empty or clip.width < 1 or clip.height < 1:
+        return True
+    pix = page.get_pixmap(clip=clip, dpi=96, colorspace=pymupdf.csGRAY, annots=False)
+    samples = pix.samples
+    return not samples or max(samples) - min(samples) < 40
+
+
+def _is_hidden(bbox, hidden: list[HiddenSpan]) -> bool:
+    box = pymupdf.Rect(bbox)
+    if box.is_empty:
+        return any(pymupdf.Rect(h.bbox).contains(box.tl) for h in hidden)
+    return any((box & pymupdf.Rect(h.bbox)).get_area() >= 0.5 * box.get_area() for h in hidden)
+
+
+def _page_lines(page: pymupdf.Page, number: int, hidden: list[HiddenSpan]) -> list[Line]:
     lines: list[Line] = []
     flags = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES
     for b_index, block in enumerate(page.get_text("dict", flags=flags)["blocks"]):
@@ -130,6 +213,7 @@ def _page_lines(page: pymupdf.Page, number: int) -> list[Line]:
                     alpha=int(s.get("alpha", 255)),
                 )
                 for s in raw["spans"]
+                if not (hidden and (s["size"] < TINY_TEXT_PT or _is_hidden(s["bbox"], hidden)))
             ]
             if not any(s.text.strip() for s in spans):
                 continue
@@ -180,14 +264,16 @@ def open_pdf(data: bytes, *, name: str, max_pages: int, max_bytes: int | None = 
                     for link in page.get_links()
                     if link.get("uri")
                 ]
+                hidden = hidden_spans(page, index + 1)
                 pages.append(
                     Page(
                         number=index + 1,
                         width=page.rect.width,
                         height=page.rect.height,
-                        lines=_page_lines(page, index + 1),
+                        lines=_page_lines(page, index + 1, hidden),
                         links=links,
                         image_count=len(page.get_images(full=False)),
+                        hidden=hidden,
                     )
                 )
             outline = [(lvl, title, pno) for lvl, title, pno, *_ in doc.get_toc(simple=True)]

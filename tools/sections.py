@@ -21,6 +21,7 @@ from .frontmatter import (
     title_lines,
     title_text,
 )
+from .injection import merge_hidden, visible_instructions
 from .layout import body_size, reading_order
 from .links import find_links
 from .pdf import Line, RawDocument
@@ -391,7 +392,7 @@ def build_paper(doc: RawDocument, source: str, arxiv: ArxivMetadata | None = Non
     checks: list[str] = []
     if arxiv is not None:
         title, authors = _cross_check(title, authors, arxiv, checks)
-    return Paper(
+    paper = Paper(
         source=source,
         pages=doc.page_count,
         title=title,
@@ -408,7 +409,10 @@ def build_paper(doc: RawDocument, source: str, arxiv: ArxivMetadata | None = Non
         links=links,
         arxiv=arxiv,
         checks=checks,
+        hidden_text=merge_hidden([span for page in doc.pages for span in page.hidden]),
     )
+    paper.hidden_text.extend(visible_instructions(paper))
+    return paper
 
 
 def _cross_check(

@@ -1,0 +1,58 @@
+"""Text in a paper that addresses its reviewers: hidden spans (from tools/pdf.py) and visible instructions.
+
+Both are reported (top-level `hidden_text`, the card, a CLI warning); hidden spans are also kept out of
+everything a model reads. Visible text stays in the paper (it is what readers see) and reaches models
+fenced as data.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..paper import HiddenText, Paper
+from .pdf import HiddenSpan
+from .text import clean
+
+_INSTRUCTION = re.compile(
+    r"(ignore (all |any )?(the )?(previous|prior|above|earlier|preceding) (instructions|prompts?|rules)"
+    r"|disregard (all |any )?(the )?(previous|prior|above) (instructions|prompts?)"
+    r"|(give|write|provide|produce) (this paper |the paper |it )?an? (very )?(positive|favou?rable|glowing|high)"
+    r"( review| score| rating| assessment)"
+    r"|(recommend|suggest) (acceptance|accepting this paper|to accept)"
+    r"|do not (mention|highlight|point out|discuss) (any )?(weaknesses|limitations|flaws|negative)"
+    r"|(as|you are) an? (ai|llm|language model|large language model) (reviewer|assistant)"
+    r"|for (llm|ai|language model) reviewers"
+    r"|rate this paper (as )?(\d|a \d|highly)"
+    r"|score of (9|10)(\.\d)?( out of 10|/10)"
+    r"|new instructions?:)",
+    re.I,
+)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def merge_hidden(spans: list[HiddenSpan]) -> list[HiddenText]:
+    """Consecutive hidden spans of one kind on one page become one entry."""
+    merged: list[HiddenText] = []
+    for span in spans:
+        last = merged[-1] if merged else None
+        if last is not None and last.page == span.page and last.kind == span.kind:
+            last.text = clean(f"{last.text} {span.text}")
+        else:
+            merged.append(HiddenText(page=span.page, kind=span.kind, text=clean(span.text)))
+    return merged
+
+
+def visible_instructions(paper: Paper) -> list[HiddenText]:
+    """Sentences of the visible text that instruct a reviewer or a language model."""
+    found: list[HiddenText] = []
+    chunks = [(paper.abstract, paper.abstract_page, None)] + [(s.text, s.page_start, s) for s in paper.sections]
+    chunks += [(r.text, r.page, None) for r in paper.references]
+    for text, page, section in chunks:
+        offset = 0
+        for sentence in _SENTENCE.split(text):
+            start = text.find(sentence, offset)
+            offset = max(start, 0) + len(sentence)
+            if _INSTRUCTION.search(sentence):
+                where = section.page_of(max(start, 0)) if section else page
+                found.append(HiddenText(page=where, kind="visible-instruction", text=sentence[:400]))
+    return found
