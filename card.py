@@ -74,6 +74,7 @@ class Card(BaseModel):
     reviewers: list[str] = Field(default_factory=list, description="the reviewers this run asked for")
     missing: dict[str, str] = Field(default_factory=dict, description="reviewer -> why its section is absent")
     removed_template_text: int = 0
+    grounding: str | None = Field(None, description="how many claims were verified against the paper")
     hidden_text: list[dict[str, Any]] = []
     checks: list[str] = []
 
@@ -119,7 +120,14 @@ def header(paper: Paper) -> CardHeader:
     )
 
 
-def assemble(paper: Paper, findings: list[Finding], verdict: dict | None, wanted: list[str] | None = None) -> Card:
+def assemble(
+    paper: Paper,
+    findings: list[Finding],
+    verdict: dict | None,
+    wanted: list[str] | None = None,
+    verified: dict[str, Any] | None = None,
+    grounding: dict[str, Any] | None = None,
+) -> Card:
     """Build the card; every reviewer that was asked for and has no valid output is named as missing."""
     wanted = list(wanted or REVIEWERS)
     by_name = {f.reviewer: f for f in findings}
@@ -131,7 +139,7 @@ def assemble(paper: Paper, findings: list[Finding], verdict: dict | None, wanted
         if finding is None or not finding.ok or finding.output is None:
             missing[name] = (finding.error if finding else None) or "the reviewer did not run"
             continue
-        output, n = _scrub(finding.output)
+        output, n = _scrub((verified or {}).get(name, finding.output))
         removed += n
         try:
             values[name] = SCHEMAS[name].model_validate(output)
@@ -160,6 +168,7 @@ def assemble(paper: Paper, findings: list[Finding], verdict: dict | None, wanted
         reviewers=wanted,
         missing=missing,
         removed_template_text=removed,
+        grounding=(grounding or {}).get("line"),
         hidden_text=[h.model_dump() for h in paper.hidden_text],
         checks=list(paper.checks),
         **values,

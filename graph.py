@@ -1,6 +1,6 @@
 """Builds and compiles the review graph; nothing else.
 
-resolve -> fetch -> extract -> (Send) one node per reviewer -> (fan-in) write_verdict -> render
+resolve -> fetch -> extract -> (Send) one node per reviewer -> (fan-in) write_verdict -> verify -> render
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from .agents.novelty import review_novelty
 from .agents.render import render
 from .agents.reproducibility import review_reproducibility
 from .agents.verdict import write_verdict
+from .agents.verify import verify
 from .state import REVIEWERS, Context, InputState, State
 from .tools.digest import paper_text
 
@@ -73,6 +74,7 @@ def build() -> StateGraph:
     for node in REVIEWER_NODES.values():
         builder.add_node(timed(node))
     builder.add_node(timed(write_verdict))
+    builder.add_node(timed(verify))
     builder.add_node(timed(render))
     builder.add_edge(START, "resolve")
     builder.add_edge("resolve", "fetch")
@@ -80,7 +82,8 @@ def build() -> StateGraph:
     builder.add_conditional_edges("extract", route_reviewers, [f"review_{n}" for n in REVIEWER_NODES])
     for name in REVIEWER_NODES:
         builder.add_edge(f"review_{name}", "write_verdict")
-    builder.add_edge("write_verdict", "render")
+    builder.add_edge("write_verdict", "verify")
+    builder.add_edge("verify", "render")
     builder.add_edge("render", END)
     return builder
 

@@ -69,6 +69,8 @@ class State(InputState, total=False):
     findings: Annotated[list[Finding], operator.add]
     verdict: dict[str, Any]
     verdict_usage: Usage
+    verified: dict[str, Any]  # reviewer -> output after verification against the paper
+    grounding: dict[str, Any]
     card: Any
     card_dir: str
     timings: Annotated[dict[str, float], operator.or_]

@@ -54,11 +54,19 @@ def run_record(state: State, context: Context) -> dict:
         "versions": _versions(),
         "nodes": nodes,
         "total": total.model_dump(),
+        "grounding": state.get("grounding"),
     }
 
 
 def render(state: State, runtime: Runtime[Context]) -> dict:
     context = runtime.context
-    card = assemble(state["paper"], state.get("findings", []), state.get("verdict"), state.get("reviewers"))
+    card = assemble(
+        state["paper"],
+        state.get("findings", []),
+        state.get("verdict"),
+        state.get("reviewers"),
+        verified=state.get("verified"),
+        grounding=state.get("grounding"),
+    )
     folder = write_card(card, context.out_dir, run_record(state, context), context.formats)
     return {"card": card, "card_dir": str(folder)}

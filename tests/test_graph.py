@@ -28,7 +28,7 @@ def test_all_reviewers_fan_out_in_parallel_and_verdict_sees_them(pdf, tmp_path):
     model = FakeReviewModel()
     updates, _ = run(pdf, tmp_path, model)
     order = [next(iter(u)) for u in updates]
-    assert order[:3] == ["resolve", "fetch", "extract"] and order[-2:] == ["write_verdict", "render"]
+    assert order[:3] == ["resolve", "fetch", "extract"] and order[-3:] == ["write_verdict", "verify", "render"]
     # the six reviewers ran in one superstep between extract and the verdict
     assert sorted(order[3:9]) == sorted(f"review_{n}" for n in REVIEWERS)
     verdict_prompt = model.prompts[model.calls.index("Verdict")]

@@ -279,6 +279,8 @@ def to_markdown(card: Card) -> str:
         links.append(f"[PDF]({h.pdf_url})")
     links += [f"[code]({url})" for url in h.code_urls]
     lines.append(f"**Links:** {' · '.join(links) if links else 'none found'}")
+    if card.grounding:
+        lines.append(f"\n> Grounding: {esc(card.grounding)}.")
     for check in card.checks:
         lines.append(f"\n> Metadata check: {esc(check)}")
     if card.removed_template_text:

@@ -1,0 +1,80 @@
+"""Claim verification against the paper: normalisation cases, and what happens to unsupported claims."""
+
+from __future__ import annotations
+
+import pytest
+
+from referee.paper import Paper, Section, Table
+from referee.tools.verify import PaperText, normalise, numbers_in, verify_findings
+
+
+def paper(text: str, page: int = 3, table_rows=None) -> Paper:
+    section = Section(heading="Results", level=1, page_start=page, page_end=page, text=text,
+                      page_offsets=[(0, page)])
+    tables = [Table(label="Table 1", caption="Table 1: Accuracy.", page=page, rows=table_rows or [])]
+    return Paper(source="x.pdf", pages=5, title="A paper", authors=[], affiliations=[], abstract="An abstract.",
+                 sections=[section], references=[], tables=tables, figures=[], links=[])
+
+
+@pytest.mark.parametrize(
+    ("printed", "quoted"),
+    [
+        ("we ﬁnd that the eﬃcient method wins", "we find that the efficient method wins"),  # ligatures
+        ("an inter- national benchmark suite", "an international benchmark suite"),  # hyphenation
+        ("the   loss\n drops\tquickly", "the loss drops quickly"),  # whitespace
+        ("a gap of −0.5 points", "a gap of -0.5 points"),  # unicode minus
+        ("trained on 12,000 images", "trained on 12000 images"),  # thousands separator
+        ("trained on 12 000 images", "trained on 12,000 images"),
+        ("accuracy rises by 12.5 %", "accuracy rises by 12.5%"),  # percent forms
+        ("accuracy rises by 12.5 percent", "accuracy rises by 12.5%"),
+        ("it is “robust” and ‘fast’", 'it is "robust" and \'fast\''),  # typographic quotes
+    ],
+)
+def test_normalisation_makes_faithful_quotes_match(printed, quoted):
+    index = PaperText(paper(printed))
+    assert normalise(quoted) in index.pages[3]
+    assert index.has_quote(quoted, 3)
+
+
+def test_numbers_match_in_any_printed_form():
+    index = PaperText(paper("Our model reaches 94.7% on MUTAG and .912 on PTC with 1,024 hidden units."))
+    for value in ("94.7%", "94.7", "0.912", "1024", "1,024"):
+        assert all(index.has_number(n) for n in numbers_in(value)), value
+    assert not index.has_number("95.1")
+
+
+def test_quote_on_the_wrong_page_is_not_supported():
+    index = PaperText(paper("The method converges after ten epochs on every dataset.", page=3))
+    assert index.has_quote("converges after ten epochs on every dataset", 4)  # neighbouring page: tolerated
+    assert not index.has_quote("converges after ten epochs on every dataset", 9)
+
+
+def test_unsupported_items_are_removed_or_marked_never_kept_silently():
+    p = paper("Our model reaches 94.7% accuracy on MUTAG, against 90.1% for GIN. Training takes 3 hours.",
+              table_rows=[["Dataset", "Ours", "GIN"], ["MUTAG", "94.7", "90.1"]])
+    outputs = {
+        "experiments": {
+            "results": [
+                {"dataset": "MUTAG", "metric": "accuracy", "this_paper": "94.7%", "best_baseline": "GIN",
+                 "baseline_value": "90.1%", "delta": "+4.6"},
+                {"dataset": "MUTAG", "metric": "accuracy", "this_paper": "97.3%", "best_baseline": "GIN",
+                 "baseline_value": "90.1%", "delta": "+7.2"},  # invented number
+                {"dataset": "ImageNet", "metric": "top-1", "this_paper": "94.7%"},  # dataset not in the paper
+            ],
+            "fairness": [
+                {"claim": "Training is cheap", "quote": "Training takes 3 hours.", "page": 3},
+                {"claim": "Baselines are tuned", "quote": "All baselines were tuned with equal budget.", "page": 3},
+            ],
+        }
+    }
+    verdict = {"tldr": "Reaches 94.7% on MUTAG, beating GIN by 8.8 points.", "reasons": ["Strong at 94.7%."]}
+    g = verify_findings(outputs, verdict, p)
+    rows = outputs["experiments"]["results"]
+    assert [r["this_paper"] for r in rows] == ["94.7%"]
+    fair = outputs["experiments"]["fairness"]
+    assert fair[0]["quote"] == "Training takes 3 hours."
+    assert fair[1]["quote"] == "" and "was not found in the paper" in fair[1]["claim"]
+    assert "contains a number not found in the paper: 8.8" in verdict["tldr"]
+    assert g.removed == 2 and g.marked == 2 and g.checked == g.verified + g.removed + g.marked
+    assert g.line().startswith(f"{g.verified} of {g.checked} claims verified")
+    assert {d["action"] for d in g.details} == {"removed", "marked"}
