@@ -9,11 +9,21 @@ from referee.tools.verify import PaperText, normalise, numbers_in, verify_findin
 
 
 def paper(text: str, page: int = 3, table_rows=None) -> Paper:
-    section = Section(heading="Results", level=1, page_start=page, page_end=page, text=text,
-                      page_offsets=[(0, page)])
+    section = Section(heading="Results", level=1, page_start=page, page_end=page, text=text, page_offsets=[(0, page)])
     tables = [Table(label="Table 1", caption="Table 1: Accuracy.", page=page, rows=table_rows or [])]
-    return Paper(source="x.pdf", pages=5, title="A paper", authors=[], affiliations=[], abstract="An abstract.",
-                 sections=[section], references=[], tables=tables, figures=[], links=[])
+    return Paper(
+        source="x.pdf",
+        pages=5,
+        title="A paper",
+        authors=[],
+        affiliations=[],
+        abstract="An abstract.",
+        sections=[section],
+        references=[],
+        tables=tables,
+        figures=[],
+        links=[],
+    )
 
 
 @pytest.mark.parametrize(
@@ -27,7 +37,7 @@ def paper(text: str, page: int = 3, table_rows=None) -> Paper:
         ("trained on 12 000 images", "trained on 12,000 images"),
         ("accuracy rises by 12.5 %", "accuracy rises by 12.5%"),  # percent forms
         ("accuracy rises by 12.5 percent", "accuracy rises by 12.5%"),
-        ("it is “robust” and ‘fast’", 'it is "robust" and \'fast\''),  # typographic quotes
+        ("it is “robust” and ‘fast’", "it is \"robust\" and 'fast'"),  # typographic quotes
     ],
 )
 def test_normalisation_makes_faithful_quotes_match(printed, quoted):
@@ -50,15 +60,29 @@ def test_quote_on_the_wrong_page_is_not_supported():
 
 
 def test_unsupported_items_are_removed_or_marked_never_kept_silently():
-    p = paper("Our model reaches 94.7% accuracy on MUTAG, against 90.1% for GIN. Training takes 3 hours.",
-              table_rows=[["Dataset", "Ours", "GIN"], ["MUTAG", "94.7", "90.1"]])
+    p = paper(
+        "Our model reaches 94.7% accuracy on MUTAG, against 90.1% for GIN. Training takes 3 hours.",
+        table_rows=[["Dataset", "Ours", "GIN"], ["MUTAG", "94.7", "90.1"]],
+    )
     outputs = {
         "experiments": {
             "results": [
-                {"dataset": "MUTAG", "metric": "accuracy", "this_paper": "94.7%", "best_baseline": "GIN",
-                 "baseline_value": "90.1%", "delta": "+4.6"},
-                {"dataset": "MUTAG", "metric": "accuracy", "this_paper": "97.3%", "best_baseline": "GIN",
-                 "baseline_value": "90.1%", "delta": "+7.2"},  # invented number
+                {
+                    "dataset": "MUTAG",
+                    "metric": "accuracy",
+                    "this_paper": "94.7%",
+                    "best_baseline": "GIN",
+                    "baseline_value": "90.1%",
+                    "delta": "+4.6",
+                },
+                {
+                    "dataset": "MUTAG",
+                    "metric": "accuracy",
+                    "this_paper": "97.3%",
+                    "best_baseline": "GIN",
+                    "baseline_value": "90.1%",
+                    "delta": "+7.2",
+                },  # invented number
                 {"dataset": "ImageNet", "metric": "top-1", "this_paper": "94.7%"},  # dataset not in the paper
             ],
             "fairness": [

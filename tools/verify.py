@@ -85,6 +85,8 @@ class PaperText:
         for ref in paper.references:
             by_page.setdefault(ref.page, []).append(ref.text)
         self.pages = {page: normalise(" ".join(parts)) for page, parts in by_page.items()}
+        # a sentence may run across a page break while other sections sit between its halves in by_page
+        self.spans = [(s.page_start, s.page_end, normalise(s.text)) for s in paper.sections]
         self.whole = " ".join(self.pages[p] for p in sorted(self.pages))
         self.numbers: set[str] = set()
         for text in self.pages.values():
@@ -95,11 +97,13 @@ class PaperText:
         wanted = normalise(quote).strip(" .,;:\"'")
         if len(wanted) < 8:
             return False
-        near = " ".join(self.pages.get(p, "") for p in (page - 1, page, page + 1)) if page else self.whole
-        if wanted in near:
-            return True
-        # models shorten long quotes at the end: a long opening must still be verbatim
-        return len(wanted) > 80 and wanted[:80] in near
+        wanted = wanted.rstrip(".\u2026 ")  # a closing period or ellipsis; the words before must be verbatim
+        if page:
+            near = [self.pages.get(p, "") for p in (page - 1, page, page + 1)]
+            near += [text for start, end, text in self.spans if start - 1 <= page <= end + 1]
+        else:
+            near = [self.whole]
+        return any(wanted in text for text in near)
 
     def has_number(self, value: str) -> bool:
         return bool(_number_forms(value) & self.numbers)
