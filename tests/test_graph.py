@@ -164,3 +164,13 @@ def test_label_that_disagrees_with_score_is_regenerated_then_forced(pdf, tmp_pat
     card = json.loads((tmp_path / "outputs" / "paper" / "card.json").read_text())
     assert card["verdict"]["label"] == "INCREMENTAL" and card["verdict"]["score"] == 5.5
     assert "did not match score 5.5" in card["verdict_notes"][0]
+
+
+def test_card_carries_the_grounding_line_and_run_json_the_details(pdf, tmp_path):
+    run(pdf, tmp_path, FakeReviewModel())
+    card_md = (tmp_path / "outputs" / "paper" / "card.md").read_text()
+    line = next(x for x in card_md.splitlines() if x.startswith("> Grounding: "))
+    assert re.match(r"> Grounding: \d+ of \d+ claims verified against the paper", line)
+    grounding = json.loads((tmp_path / "outputs" / "paper" / "run.json").read_text())["grounding"]
+    assert grounding["checked"] == grounding["verified"] + grounding["removed"] + grounding["marked"]
+    assert len(grounding["details"]) == grounding["removed"] + grounding["marked"]
