@@ -61,6 +61,11 @@ def _said(text: str, empty: str = "left blank by the reviewer") -> str:
     return esc(text) if text and text.strip() else empty
 
 
+def _fields(*pairs: tuple[str, str]) -> str:
+    """A bullet per named field, in words even when the reviewer left it blank."""
+    return "\n".join(f"- **{label}:** {_said(value)}" for label, value in pairs)
+
+
 def _bullets(items: list[str], empty: str) -> str:
     return "\n".join(f"- {item}" for item in items) if items else empty
 
@@ -120,13 +125,11 @@ def section_blocks(card: Card) -> list[tuple[str, str]]:
         blocks.append(
             (
                 "Task & setting",
-                "\n".join(
-                    [
-                        f"- **Inputs:** {_said(ts.inputs)}",
-                        f"- **Outputs:** {_said(ts.outputs)}",
-                        f"- **Objective:** {_said(ts.objective)}",
-                        f"- **Evaluation:** {_said(ts.evaluation)}",
-                    ]
+                _fields(
+                    ("Inputs", ts.inputs),
+                    ("Outputs", ts.outputs),
+                    ("Objective", ts.objective),
+                    ("Evaluation", ts.evaluation),
                 ),
             )
         )
@@ -137,14 +140,12 @@ def section_blocks(card: Card) -> list[tuple[str, str]]:
         blocks.append(
             (
                 "Training recipe",
-                "\n".join(
-                    [
-                        f"- **Data:** {_said(t.data)}",
-                        f"- **Optimiser:** {_said(t.optimiser)}",
-                        f"- **Hyper-parameters:** {_said(t.hyperparameters)}",
-                        f"- **Hardware:** {_said(t.hardware)}",
-                        f"- **Wall-clock:** {_said(t.wall_clock)}",
-                    ]
+                _fields(
+                    ("Data", t.data),
+                    ("Optimiser", t.optimiser),
+                    ("Hyper-parameters", t.hyperparameters),
+                    ("Hardware", t.hardware),
+                    ("Wall-clock", t.wall_clock),
                 ),
             )
         )
@@ -185,13 +186,11 @@ def section_blocks(card: Card) -> list[tuple[str, str]]:
         blocks.append(
             (
                 "Compute & efficiency",
-                "\n".join(
-                    [
-                        f"- **Model size:** {_said(c.model_size)}",
-                        f"- **Training compute:** {_said(c.training_compute)}",
-                        f"- **Inference speed:** {_said(c.inference_speed)}",
-                        f"- **Memory:** {_said(c.memory)}",
-                    ]
+                _fields(
+                    ("Model size", c.model_size),
+                    ("Training compute", c.training_compute),
+                    ("Inference speed", c.inference_speed),
+                    ("Memory", c.memory),
                 ),
             )
         )
