@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Literal
 
 from langchain_core.messages import AIMessage, HumanMessage
@@ -10,6 +11,7 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
 from ..errors import RefereeError
+from ..paper import Paper
 from ..state import Context, Finding, State, Usage
 from .base import fill, load_prompt
 
@@ -53,20 +55,65 @@ def findings_json(findings: list[Finding]) -> str:
     return json.dumps(merged, ensure_ascii=False, separators=(",", ":"))
 
 
-def decide(findings: list[Finding], title: str, model) -> tuple[Verdict, Usage, list[str]]:
-    """The verdict, its usage, and notes about corrections made to it."""
-    prompt = fill(load_prompt("verdict"), findings=findings_json(findings), title=title, bands=bands_text())
+_NEGATED = r"\b(no|not|without|lacks?|lacking|missing|absent|unavailable|never)\b[^.;]{0,60}?\b"
+CONSISTENCY_RULES: tuple[tuple[str, re.Pattern], ...] = (
+    ("code", re.compile(_NEGATED + r"(code|implementation|repositor\w*|source)\b", re.I)),
+    ("limitations", re.compile(_NEGATED + r"limitations?\b", re.I)),
+    ("baselines", re.compile(_NEGATED + r"(baselines?|comparisons?)\b", re.I)),
+    ("experiments", re.compile(_NEGATED + r"(experiments?|empirical|evaluation)\b", re.I)),
+)
+
+
+def contradictions(verdict: Verdict, findings: list[Finding], paper: Paper) -> list[str]:
+    """Statements in the TL;DR and reasons that the paper's facts or the panel's findings contradict."""
+    out = {f.reviewer: f.output or {} for f in findings if f.ok}
+    code = [link.url for link in paper.links if link.kind == "code"]
+    admitted = (out.get("limitations") or {}).get("admitted") or []
+    has_limits_section = any("limitation" in s.heading.lower() for s in paper.sections)
+    results = (out.get("experiments") or {}).get("results") or []
+    baselines = [r for r in results if r.get("best_baseline") not in (None, "", "not reported", "not assessed")]
+    facts = {
+        "code": f"the paper links its code ({code[0]})" if code else None,
+        "limitations": "the paper states limitations" if admitted or has_limits_section else None,
+        "baselines": f"the experiments reviewer lists baselines ({baselines[0]['best_baseline']})"
+        if baselines
+        else None,
+        "experiments": "the paper reports experimental results" if results or paper.tables else None,
+    }
+    found = []
+    for sentence in [verdict.tldr, *verdict.reasons]:
+        for topic, pattern in CONSISTENCY_RULES:
+            if facts[topic] and pattern.search(sentence):
+                found.append(f'"{sentence[:160]}" contradicts the findings: {facts[topic]}')
+    return found
+
+
+def decide(findings: list[Finding], paper: Paper, model) -> tuple[Verdict, Usage, list[str]]:
+    """The verdict, its usage, and notes about corrections made to it.
+
+    A label outside its score band or a statement the findings contradict triggers one regeneration that
+    names the problems; what is still wrong afterwards is corrected (the label) or shown (contradictions).
+    """
+    prompt = fill(load_prompt("verdict"), findings=findings_json(findings), title=paper.title, bands=bands_text())
     messages = [HumanMessage(prompt)]
     verdict, usage = model.invoke(Verdict, messages, node="write_verdict")
+
+    def problems(v: Verdict) -> list[str]:
+        wrong = contradictions(v, findings, paper)
+        if v.label != band(v.score):
+            wrong.insert(
+                0, f"your label {v.label} does not match the band of your score {v.score:.1f}, which is {band(v.score)}"
+            )
+        return wrong
+
     notes: list[str] = []
-    if verdict.label != band(verdict.score):
-        # one regeneration, told why, before the label is made to follow the score
+    first = problems(verdict)
+    if first:
         retry = [
             *messages,
             AIMessage(verdict.model_dump_json()),
             HumanMessage(
-                f"Your label {verdict.label} does not match the band of your score {verdict.score:.1f}, which is "
-                f"{band(verdict.score)}. Answer again with a label and score that agree."
+                "Your verdict has problems: " + "; ".join(first) + ". Answer again, consistent with the findings."
             ),
         ]
         verdict, more = model.invoke(Verdict, retry, node="write_verdict")
@@ -74,6 +121,7 @@ def decide(findings: list[Finding], title: str, model) -> tuple[Verdict, Usage, 
         if verdict.label != band(verdict.score):
             notes.append(f"label {verdict.label} did not match score {verdict.score:.1f}; set to its band")
             verdict.label = band(verdict.score)
+        notes += [f"consistency check failed: {c}" for c in contradictions(verdict, findings, paper)]
     verdict.score = round(verdict.score, 1)
     missing = [f.reviewer for f in findings if not f.ok]
     if missing and verdict.confidence > 3:
@@ -85,7 +133,7 @@ def decide(findings: list[Finding], title: str, model) -> tuple[Verdict, Usage, 
 def write_verdict(state: State, runtime: Runtime[Context]) -> dict:
     try:
         context = runtime.context
-        verdict, usage, notes = decide(state["findings"], state["paper"].title, context.model("verdict"))
+        verdict, usage, notes = decide(state["findings"], state["paper"], context.model("verdict"))
     except RefereeError as exc:
         return {"verdict": {"ok": False, "error": str(exc)[:500]}, "verdict_usage": Usage()}
     return {"verdict": {"ok": True, "verdict": verdict.model_dump(), "notes": notes}, "verdict_usage": usage}

@@ -174,3 +174,33 @@ def test_card_carries_the_grounding_line_and_run_json_the_details(pdf, tmp_path)
     grounding = json.loads((tmp_path / "outputs" / "paper" / "run.json").read_text())["grounding"]
     assert grounding["checked"] == grounding["verified"] + grounding["removed"] + grounding["marked"]
     assert len(grounding["details"]) == grounding["removed"] + grounding["marked"]
+
+
+def test_verdict_contradicting_the_paper_is_regenerated_then_shown(tmp_path):
+    from fakes import synthesize
+
+    pdf = corpus_path("papers", "allenai-sigtyp2024-libertus", "paper.pdf")  # links its code on GitHub
+
+    def responder(name, schema, prompt):
+        data = synthesize(schema, prompt)
+        if name == "Verdict":
+            data["tldr"] = "A multilingual model for ancient languages, but no code is released."
+        return data
+
+    model = FakeReviewModel(responder=responder)
+    run(pdf, tmp_path, model)
+    assert model.calls.count("Verdict") == 2
+    regeneration = model.prompts[len(model.calls) - 1]
+    assert "contradicts the findings: the paper links its code (https://github.com/ljvmiranda921/LiBERTus)" in (
+        regeneration
+    )
+    card_md = (tmp_path / "outputs" / "paper" / "card.md").read_text()
+    assert "note: consistency check failed:" in card_md
+
+
+def test_consistent_verdict_needs_one_call(pdf, tmp_path):
+    model = FakeReviewModel()
+    run(pdf, tmp_path, model)
+    assert model.calls.count("Verdict") == 1
+    card = json.loads((tmp_path / "outputs" / "paper" / "card.json").read_text())
+    assert not any("consistency" in n for n in card["verdict_notes"])
