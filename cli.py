@@ -173,7 +173,9 @@ def review_paper(
         if note:
             err.print(f"[cyan]{esc(note)}[/]", highlight=False)
         cache_mode = "off" if no_cache else "refresh" if refresh else "use"
-        models, names = models_for_roles(settings, ("reviewer", "verdict"), cache_mode, n_ctx=budget + 4096)
+        models, names = models_for_roles(settings, ("triage", "reviewer", "verdict"), cache_mode, n_ctx=budget + 4096)
+        local = choice("reviewer", settings).backend == "local"
+        check = settings.consistency_llm_check if settings.consistency_llm_check is not None else not local
         context = Context(
             models=models,
             model_names=names,
@@ -182,6 +184,7 @@ def review_paper(
             formats=chosen,
             layout=layout,
             paper_token_budget=budget,
+            consistency_llm_check=check,
         )
         final = _run_with_progress(graph, {"source": source, "reviewers": reviewers}, context)
     except (RefereeError, Exception) as exc:  # noqa: BLE001 - _fail decides what the user sees

@@ -69,7 +69,10 @@ class Settings(BaseSettings):
     local_model: str | None = None  # a GGUF file to use instead of the offline default
     local_threads: int = 2
     max_output_tokens: int = 1200
-    local_max_output_tokens: int = 700  # the offline default generates ~8 tokens/s at a 4k context
+    local_max_output_tokens: int = 700
+    # One cheap model call checks the verdict against the findings; None: on for hosted and served models,
+    # off for the in-process offline default (where it would add ~40 s to a review).
+    consistency_llm_check: bool | None = None  # the offline default generates ~8 tokens/s at a 4k context
     # Paper tokens each reviewer reads; None: 4000 on a hosted or served model, 2500 on the in-process
     # offline default (on 2 cores it reads ~65 prompt tokens/s and generation slows as the context grows).
     paper_token_budget: int | None = None

@@ -86,6 +86,7 @@ class Context:
     layout: str = "shared"  # "shared": one paper prefix for all reviewers; "routed": sections per reviewer
     model_names: dict[str, str] = field(default_factory=dict)
     structured_method: str | None = None  # with_structured_output(method=...): backend-specific
+    consistency_llm_check: bool = False  # one cheap model call checks the verdict against the findings
     out_dir: Path = Path("outputs")
     formats: tuple[str, ...] = ("md", "html", "json")
 

@@ -88,18 +88,40 @@ def contradictions(verdict: Verdict, findings: list[Finding], paper: Paper) -> l
     return found
 
 
-def decide(findings: list[Finding], paper: Paper, model) -> tuple[Verdict, Usage, list[str]]:
+class ConsistencyCheck(BaseModel):
+    contradictions: list[str] = Field(default_factory=list, max_length=5)
+
+
+def llm_contradictions(verdict: Verdict, findings: list[Finding], checker) -> tuple[list[str], Usage]:
+    """One cheap model call for contradictions that rules cannot see (results, limitations)."""
+    out = {f.reviewer: f.output for f in findings if f.ok and f.reviewer in ("limitations", "experiments")}
+    prompt = fill(
+        load_prompt("consistency"),
+        verdict=json.dumps({"tldr": verdict.tldr, "reasons": verdict.reasons}, ensure_ascii=False),
+        findings=json.dumps(out, ensure_ascii=False, separators=(",", ":")),
+    )
+    check, usage = checker.invoke(ConsistencyCheck, [HumanMessage(prompt)], node="write_verdict")
+    return [c for c in check.contradictions if c.strip()], usage
+
+
+def decide(findings: list[Finding], paper: Paper, model, checker=None) -> tuple[Verdict, Usage, list[str]]:
     """The verdict, its usage, and notes about corrections made to it.
 
-    A label outside its score band or a statement the findings contradict triggers one regeneration that
-    names the problems; what is still wrong afterwards is corrected (the label) or shown (contradictions).
+    A label outside its score band or a statement the findings contradict (found by rules, and by one cheap
+    call to `checker` when one is given) triggers one regeneration that names the problems; what is still
+    wrong afterwards is corrected (the label) or shown on the card (contradictions).
     """
     prompt = fill(load_prompt("verdict"), findings=findings_json(findings), title=paper.title, bands=bands_text())
     messages = [HumanMessage(prompt)]
     verdict, usage = model.invoke(Verdict, messages, node="write_verdict")
 
     def problems(v: Verdict) -> list[str]:
+        nonlocal usage
         wrong = contradictions(v, findings, paper)
+        if checker is not None:
+            found, spent = llm_contradictions(v, findings, checker)
+            usage = usage + spent
+            wrong += found
         if v.label != band(v.score):
             wrong.insert(
                 0, f"your label {v.label} does not match the band of your score {v.score:.1f}, which is {band(v.score)}"
@@ -121,7 +143,7 @@ def decide(findings: list[Finding], paper: Paper, model) -> tuple[Verdict, Usage
         if verdict.label != band(verdict.score):
             notes.append(f"label {verdict.label} did not match score {verdict.score:.1f}; set to its band")
             verdict.label = band(verdict.score)
-        notes += [f"consistency check failed: {c}" for c in contradictions(verdict, findings, paper)]
+        notes += [f"consistency check failed: {c}" for c in problems(verdict) if not c.startswith("your label")]
     verdict.score = round(verdict.score, 1)
     missing = [f.reviewer for f in findings if not f.ok]
     if missing and verdict.confidence > 3:
@@ -133,7 +155,8 @@ def decide(findings: list[Finding], paper: Paper, model) -> tuple[Verdict, Usage
 def write_verdict(state: State, runtime: Runtime[Context]) -> dict:
     try:
         context = runtime.context
-        verdict, usage, notes = decide(state["findings"], state["paper"], context.model("verdict"))
+        checker = context.model("triage") if context.consistency_llm_check else None
+        verdict, usage, notes = decide(state["findings"], state["paper"], context.model("verdict"), checker)
     except RefereeError as exc:
         return {"verdict": {"ok": False, "error": str(exc)[:500]}, "verdict_usage": Usage()}
     return {"verdict": {"ok": True, "verdict": verdict.model_dump(), "notes": notes}, "verdict_usage": usage}

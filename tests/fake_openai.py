@@ -30,7 +30,7 @@ class FakeOpenAI:
         tokens_in = len(prompt) // 4
         if body.get("tools"):
             function = body["tools"][0]["function"]
-            args = synthesize(function["parameters"], prompt)
+            args = synthesize(function["parameters"], prompt, name=function["name"])
             message = {
                 "role": "assistant",
                 "content": None,

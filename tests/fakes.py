@@ -86,7 +86,9 @@ class Synth:
         return f"The paper reports: {sentence}"[:limit]
 
 
-def synthesize(schema: dict, prompt: str, overrides: dict[str, Any] | None = None) -> dict:
+def synthesize(schema: dict, prompt: str, overrides: dict[str, Any] | None = None, name: str = "") -> dict:
+    if name == "ConsistencyCheck" or schema.get("title") == "ConsistencyCheck":
+        return {"contradictions": []}  # a consistent panel, unless a test's responder says otherwise
     return Synth(prompt, overrides).value(schema, schema.get("$defs", {}))
 
 
@@ -128,7 +130,9 @@ class FakeReviewModel(BaseChatModel):
         if tool["name"] in self.fail_tools:
             message = AIMessage(content="Sorry, I cannot answer in JSON.")
         else:
-            args = (self.responder or (lambda n, s, p: synthesize(s, p)))(tool["name"], tool["parameters"], text)
+            args = (self.responder or (lambda n, s, p: synthesize(s, p, name=n)))(
+                tool["name"], tool["parameters"], text
+            )
             message = AIMessage(content="", tool_calls=[{"name": tool["name"], "args": args, "id": "call_0"}])
         tokens_in = max(1, len(text) // 4)
         tokens_out = max(1, len(str(message.tool_calls or message.content)) // 4)

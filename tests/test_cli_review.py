@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 from conftest import corpus_path
 from fake_openai import FakeOpenAI
@@ -31,11 +32,14 @@ def test_review_writes_all_four_files(httpserver, tmp_path):
     assert "SOLID 6.4/10 (confidence" in result.stderr
     for node in ("extract", "review_methodology", "review_novelty", "write_verdict", "render"):
         assert f"✓ {node}" in result.stderr
-    assert len(fake.requests) == 7 and all(r["model"] == "fake-model" for r in fake.requests)
+    # six reviewers, the verdict, and one consistency check of the verdict
+    called = Counter(r["tools"][0]["function"]["name"] for r in fake.requests)
+    assert called["Verdict"] == 1 and called["ConsistencyCheck"] == 1 and len(fake.requests) == 8, called
+    assert all(r["model"] == "fake-model" for r in fake.requests)
     assert all(r["tools"] and r["tool_choice"] for r in fake.requests)  # function calling: llama.cpp-compatible
     run = json.loads((folder / "run.json").read_text())
     assert run["nodes"]["review_methodology"]["model"] == "fake-model"
-    assert run["total"]["llm_calls"] == 7 and run["total"]["prompt_tokens"] > 1000
+    assert run["total"]["llm_calls"] == 8 and run["total"]["prompt_tokens"] > 1000
 
 
 def test_json_flag_and_sections(httpserver, tmp_path):
@@ -57,7 +61,7 @@ def test_json_flag_and_sections(httpserver, tmp_path):
     card = json.loads(result.stdout)
     assert card["verdict"]["label"] in {"BREAKTHROUGH", "SIGNIFICANT", "SOLID", "INCREMENTAL", "FLAWED"}
     assert card["reviewers"] == ["methodology", "impact"] and card["experiments"] is None
-    assert len(fake.requests) == 3
+    assert len(fake.requests) == 4
     assert not (tmp_path / "c" / "paper" / "card.html").exists()
 
 
@@ -97,7 +101,7 @@ def test_rerun_is_served_from_the_llm_cache(httpserver, tmp_path):
     again = review(pdf, "--out", str(tmp_path / "c"), env=env, timeout=120)
     assert again.returncode == 0 and len(fake.requests) == sent
     run = json.loads((tmp_path / "c" / "paper" / "run.json").read_text())
-    assert run["total"]["llm_calls"] == 0 and run["total"]["cached_calls"] == 7 and run["total"]["total_tokens"] == 0
+    assert run["total"]["llm_calls"] == 0 and run["total"]["cached_calls"] == 8 and run["total"]["total_tokens"] == 0
     assert "LLM usage" in again.stderr
     refreshed = review(pdf, "--out", str(tmp_path / "c"), "--refresh", env=env, timeout=120)
     assert refreshed.returncode == 0 and len(fake.requests) == 2 * sent

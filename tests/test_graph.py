@@ -204,3 +204,26 @@ def test_consistent_verdict_needs_one_call(pdf, tmp_path):
     assert model.calls.count("Verdict") == 1
     card = json.loads((tmp_path / "outputs" / "paper" / "card.json").read_text())
     assert not any("consistency" in n for n in card["verdict_notes"])
+
+
+def test_llm_consistency_check_triggers_one_regeneration(pdf, tmp_path):
+    from fakes import synthesize
+
+    verdicts = iter(["The method beats every baseline by a wide margin.", "A solid dataset collection."])
+    checks = iter([["'beats every baseline' contradicts the experiments finding of no wins"], []])
+
+    def responder(name, schema, prompt):
+        if name == "ConsistencyCheck":
+            return {"contradictions": next(checks)}
+        data = synthesize(schema, prompt, name=name)
+        if name == "Verdict":
+            data["tldr"] = next(verdicts)
+        return data
+
+    model = FakeReviewModel(responder=responder)
+    context = Context(models={"reviewer": model}, out_dir=tmp_path / "outputs", consistency_llm_check=True)
+    list(graph.stream({"source": str(pdf)}, context=context, stream_mode="updates"))
+    assert model.calls.count("Verdict") == 2 and model.calls.count("ConsistencyCheck") == 2
+    assert "contradicts the experiments finding" in model.prompts[model.calls.index("Verdict", 7)]
+    card = json.loads((tmp_path / "outputs" / "paper" / "card.json").read_text())
+    assert card["verdict"]["tldr"] == "A solid dataset collection." and card["verdict_notes"] == []
