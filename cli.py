@@ -158,8 +158,9 @@ def review_paper(
     """Review one paper and write its card (the default command: `review <input>`)."""
     try:
         from .graph import graph
-        from .llm import announce, choice, models_for_roles
-        from .state import REVIEWERS, Context
+        from .llm import announce
+        from .review import review_context
+        from .state import REVIEWERS
         from .tools.arxiv import resolve
 
         chosen = tuple(_csv(formats, ("md", "html", "json"), "format") or ())
@@ -168,24 +169,11 @@ def review_paper(
             raise BadInputError(f"unknown layout {layout!r}; choose shared or routed")
         resolve(source)  # a bad id or path fails here, before any model is set up
         settings = get_settings(model=model, openai_base_url=base_url, paper_token_budget=budget)
-        budget = settings.paper_token_budget or (2500 if choice("reviewer", settings).backend == "local" else 4000)
         note = announce(settings)
         if note:
             err.print(f"[cyan]{esc(note)}[/]", highlight=False)
         cache_mode = "off" if no_cache else "refresh" if refresh else "use"
-        models, names = models_for_roles(settings, ("triage", "reviewer", "verdict"), cache_mode, n_ctx=budget + 4096)
-        local = choice("reviewer", settings).backend == "local"
-        check = settings.consistency_llm_check if settings.consistency_llm_check is not None else not local
-        context = Context(
-            models=models,
-            model_names=names,
-            settings=settings,
-            out_dir=out,
-            formats=chosen,
-            layout=layout,
-            paper_token_budget=budget,
-            consistency_llm_check=check,
-        )
+        context = review_context(settings, out_dir=out, formats=chosen, layout=layout, cache_mode=cache_mode)
         final = _run_with_progress(graph, {"source": source, "reviewers": reviewers}, context)
     except (RefereeError, Exception) as exc:  # noqa: BLE001 - _fail decides what the user sees
         _fail(exc)

@@ -20,9 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from latex_gold import corpus_papers  # noqa: E402
 
 from referee.graph import graph  # noqa: E402
-from referee.llm import LocalChat, local_model_path, models_for_roles  # noqa: E402
+from referee.llm import LocalChat, local_model_path  # noqa: E402
+from referee.review import review_context  # noqa: E402
 from referee.settings import get_settings  # noqa: E402
-from referee.state import Context  # noqa: E402
 from referee.tools.digest import paper_text  # noqa: E402
 from referee.tools.pdf import read_pdf_file  # noqa: E402
 from referee.tools.sections import build_paper  # noqa: E402
@@ -49,9 +49,9 @@ def speeds(settings, prompt_text: str) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--papers", type=int, default=1)
-    parser.add_argument("--budget", type=int, default=4000)
+    parser.add_argument("--budget", type=int, default=2500, help="paper tokens per reviewer")
     args = parser.parse_args()
-    settings = get_settings(openai_api_key="", openai_base_url="")
+    settings = get_settings(openai_api_key="", openai_base_url="", paper_token_budget=args.budget)
     golds = corpus_papers()[: args.papers] if args.papers < 10 else corpus_papers()
     first = build_paper(read_pdf_file(golds[0].pdf, max_pages=500), str(golds[0].pdf))
     prompt_rate, gen_rate = speeds(settings, paper_text(first, 1000))
@@ -66,14 +66,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for gold in golds:
             for layout in ("shared", "routed"):
-                models, names = models_for_roles(settings, ("reviewer", "verdict"), "off", n_ctx=args.budget + 4096)
-                context = Context(
-                    models=models,
-                    model_names=names,
-                    settings=settings,
-                    layout=layout,
-                    paper_token_budget=args.budget,
-                    out_dir=Path(tmp) / layout,
+                context = review_context(
+                    settings, out_dir=Path(tmp) / layout, formats=("md",), layout=layout, cache_mode="off"
                 )
                 start = time.perf_counter()
                 state = graph.invoke({"source": str(gold.pdf)}, context=context)
