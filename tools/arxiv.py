@@ -229,6 +229,24 @@ class ArxivClient:
             self.cache.set(f"meta:{meta.versioned_id}", meta.model_dump(), expire=None)
         return meta
 
+    def search_page(self, query: str, start: int, page_size: int) -> bytes:
+        """One page of an API search (newest submissions first), as the Atom bytes arXiv returns."""
+        reply = self._send(
+            self.settings.arxiv_api_url,
+            {
+                "search_query": query,
+                "start": start,
+                "max_results": page_size,
+                "sortBy": "submittedDate",
+                "sortOrder": "descending",
+            },
+            f"arXiv search {query!r} from {start}",
+            max_bytes=50_000_000,
+        )
+        if reply.status_code != 200:
+            raise RemoteError(f"arXiv search {query!r}: HTTP {reply.status_code}")
+        return reply.content
+
     def pdf(self, meta: ArxivMetadata) -> bytes:
         versioned = meta.versioned_id
         key = f"pdf:{versioned}"
@@ -253,6 +271,16 @@ class ArxivClient:
         if self.cache is not None and meta.version:
             self.cache.set(key, body, expire=None)
         return body
+
+
+def listing_query(categories: list[str], date_from: str, date_to: str) -> str:
+    """An API query for submissions in any of `categories` between two dates (YYYY-MM-DD, inclusive)."""
+    for cat in categories:
+        if not re.fullmatch(r"[a-z-]+(\.[A-Za-z-]+)?", cat):
+            raise BadInputError(f"{cat!r} is not an arXiv category (e.g. cs.LG, stat.ML, hep-th)")
+    cats = " OR ".join(f"cat:{c}" for c in categories)
+    start, end = date_from.replace("-", ""), date_to.replace("-", "")
+    return f"({cats}) AND submittedDate:[{start}0000 TO {end}2359]"
 
 
 def _too_big(what: str, size: int, cap: int, at_least: bool = False) -> BadPDFError:
