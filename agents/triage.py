@@ -1,0 +1,82 @@
+"""Triage (weekly report, stage 2): abstracts scored in batches by the cheap model role.
+
+A batch answer that misses or garbles a paper is retried for that paper alone; a paper that still has no
+valid score is returned as failed with the reason, never dropped silently.
+"""
+
+from __future__ import annotations
+
+from langchain_core.messages import HumanMessage
+from pydantic import BaseModel, Field
+
+from ..errors import RefereeError
+from ..state import Usage
+from ..tools.listing import Listing
+from ..tools.topics import Topics
+from .base import fill, load_prompt
+
+ABSTRACT_CHARS = 700  # the start of an abstract decides triage; keeps a paper under ~300 tokens on average
+
+
+class TriageScore(BaseModel):
+    arxiv_id: str
+    relevance: int = Field(ge=1, le=10)
+    novelty: int = Field(ge=1, le=10)
+    primary_topic: str = "none"
+    matched_topics: list[str] = Field(default_factory=list, max_length=5)
+    reason: str = Field(default="", max_length=300)
+
+
+class TriageBatch(BaseModel):
+    scores: list[TriageScore] = Field(default_factory=list)
+
+
+class TriageResult(BaseModel):
+    scores: dict[str, TriageScore]
+    failed: dict[str, str]  # arxiv id -> why it has no score
+    usage: Usage
+
+
+def _topics_text(topics: Topics) -> str:
+    if not topics.topics:
+        return "- any: anything in machine learning (no topics configured)"
+    return "\n".join(
+        f"- {t.id}: {t.name}. Keep: {t.keep or 'anything on it'}. Filter: {t.filter or 'nothing'}."
+        for t in topics.topics
+    )
+
+
+def _papers_text(batch: list[Listing]) -> str:
+    return "\n\n".join(f"[{p.arxiv_id}] {p.title}\n{p.abstract[:ABSTRACT_CHARS]}" for p in batch)
+
+
+def triage(listings: list[Listing], topics: Topics, llm, batch_size: int = 8) -> TriageResult:
+    usage = Usage()
+    scores: dict[str, TriageScore] = {}
+    failed: dict[str, str] = {}
+
+    def ask(batch: list[Listing]) -> None:
+        nonlocal usage
+        prompt = fill(load_prompt("triage"), topics=_topics_text(topics), papers=_papers_text(batch))
+        try:
+            answer, spent = llm.invoke(TriageBatch, [HumanMessage(prompt)], node="triage")
+        except RefereeError as exc:
+            for paper in batch:
+                failed[paper.arxiv_id] = str(exc)[:300]
+            return
+        usage = usage + spent
+        wanted = {p.arxiv_id for p in batch}
+        for score in answer.scores:
+            if score.arxiv_id in wanted:
+                scores[score.arxiv_id] = score
+                failed.pop(score.arxiv_id, None)
+
+    for start in range(0, len(listings), batch_size):
+        batch = listings[start : start + batch_size]
+        ask(batch)
+        for paper in batch:  # missing from the batch answer: one more try alone
+            if paper.arxiv_id not in scores:
+                ask([paper])
+                if paper.arxiv_id not in scores:
+                    failed.setdefault(paper.arxiv_id, "the model returned no valid score for it")
+    return TriageResult(scores=scores, failed=failed, usage=usage)

@@ -1,0 +1,72 @@
+"""Triage in batches with a fake model: every paper scored, a garbled batch answer retried per paper."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import corpus_path
+from fakes import FakeReviewModel
+
+from referee.agents.triage import triage
+from referee.llm import StructuredLLM
+from referee.tools.listing import parse_listing
+from referee.tools.topics import Topic, Topics
+
+TOPICS = Topics(keywords=["attention"], topic=[Topic(id="arch", name="Architectures", keep="new mechanisms")])
+
+
+def ids_in(prompt: str) -> list[str]:
+    return re.findall(r"^\[(\d{4}\.\d{4,5})\]", prompt, re.M)
+
+
+def listings():
+    found, _ = parse_listing(corpus_path("feeds", "listing_2026-04-17_29_papers.xml").read_bytes())
+    return found
+
+
+def test_every_paper_is_scored_in_batches():
+    def responder(name, schema, prompt):
+        return {
+            "scores": [
+                {
+                    "arxiv_id": i,
+                    "relevance": 7,
+                    "novelty": 5,
+                    "primary_topic": "arch",
+                    "matched_topics": ["arch"],
+                    "reason": "mentions attention",
+                }
+                for i in ids_in(prompt)
+            ]
+        }
+
+    model = FakeReviewModel(responder=responder)
+    result = triage(listings(), TOPICS, StructuredLLM(chat=model, backend="fake", model="fake"), batch_size=8)
+    assert len(result.scores) == 29 and result.failed == {}
+    assert len(model.calls) == 4  # ceil(29 / 8) batches
+    assert result.usage.prompt_tokens / 29 < 300  # tokens per triaged paper (fake counts chars / 4)
+
+
+def test_a_paper_missing_from_a_batch_is_retried_alone_never_dropped():
+    skipped = "2604.14702"
+
+    def responder(name, schema, prompt):
+        ids = ids_in(prompt)
+        if len(ids) > 1:
+            ids = [i for i in ids if i != skipped]  # the batch answer forgets one paper
+        return {"scores": [{"arxiv_id": i, "relevance": 4, "novelty": 4} for i in ids]}
+
+    model = FakeReviewModel(responder=responder)
+    result = triage(listings(), TOPICS, StructuredLLM(chat=model, backend="fake", model="fake"), batch_size=10)
+    assert skipped in result.scores and len(result.scores) == 29
+    assert sum(1 for p in model.prompts if ids_in(p) == [skipped]) == 1
+
+
+def test_a_paper_that_never_gets_a_score_is_reported():
+    def responder(name, schema, prompt):
+        return {"scores": []}
+
+    model = FakeReviewModel(responder=responder)
+    result = triage(listings()[:3], TOPICS, StructuredLLM(chat=model, backend="fake", model="fake"), batch_size=3)
+    assert result.scores == {} and set(result.failed) == {x.arxiv_id for x in listings()[:3]}
+    assert all("no valid score" in why for why in result.failed.values())
