@@ -39,10 +39,9 @@ def paper_sentences(prompt: str) -> list[tuple[str, int]]:
 
 
 class Synth:
-    def __init__(self, prompt: str, overrides: dict[str, Any] | None = None) -> None:
+    def __init__(self, prompt: str) -> None:
         self.sentences = paper_sentences(prompt)
         self.i = 0
-        self.overrides = overrides or {}
 
     def _next(self) -> tuple[str, int]:
         sentence = self.sentences[self.i % len(self.sentences)]
@@ -65,7 +64,6 @@ class Synth:
             obj = {key: self.value(sub, defs, key) for key, sub in props.items()}
             if "score" in obj and "label" in obj:
                 obj["score"], obj["label"] = 6.4, "SOLID"
-            obj.update({k: v for k, v in self.overrides.items() if k in props})
             return obj
         if kind == "array":
             count = max(schema.get("minItems", 0), min(2, schema.get("maxItems", 2)))
@@ -86,10 +84,10 @@ class Synth:
         return f"The paper reports: {sentence}"[:limit]
 
 
-def synthesize(schema: dict, prompt: str, overrides: dict[str, Any] | None = None, name: str = "") -> dict:
+def synthesize(schema: dict, prompt: str, name: str = "") -> dict:
     if name == "ConsistencyCheck" or schema.get("title") == "ConsistencyCheck":
         return {"contradictions": []}  # a consistent panel, unless a test's responder says otherwise
-    return Synth(prompt, overrides).value(schema, schema.get("$defs", {}))
+    return Synth(prompt).value(schema, schema.get("$defs", {}))
 
 
 def prompt_text(messages: list[BaseMessage]) -> str:
