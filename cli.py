@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import time
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -196,6 +197,187 @@ def review_paper(
             err.print(f"[yellow]missing section[/] {name}: {esc(why)}", highlight=False)
     run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     err.print(usage_table(run))
+
+
+@app.command("weekly")
+def review_weekly(
+    categories: Annotated[
+        str | None, typer.Option("--categories", help="arXiv categories, e.g. cs.LG,cs.AI (API search).")
+    ] = None,
+    week: Annotated[str | None, typer.Option("--week", help="ISO week, e.g. 2026-W16 (default: last week).")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="First submission date, YYYY-MM-DD.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last submission date, YYYY-MM-DD.")] = None,
+    feed: Annotated[
+        str | None, typer.Option("--feed", help="An arXiv API or RSS/Atom listing (file or URL) instead.")
+    ] = None,
+    ids: Annotated[Path | None, typer.Option("--ids", help="A file of arXiv ids, one per line, instead.")] = None,
+    topics_file: Annotated[
+        Path | None, typer.Option("--topics", help="topics.toml: keywords, authors, topic registry.")
+    ] = None,
+    top: Annotated[int, typer.Option("--top", min=0, help="Papers reviewed in depth.")] = 10,
+    out: Annotated[Path, typer.Option("--out", help="Output folder (cards and weekly/<week>/).")] = Path("outputs"),
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", min=1, help="Deep reviews at once (env REFEREE_WEEKLY_CONCURRENCY).")
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="Model for every role (env REFEREE_MODEL).")] = None,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL (env OPENAI_BASE_URL).")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the LLM cache.")] = False,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Forget a saved run with these arguments; start over.")
+    ] = False,
+) -> None:
+    """Triage a week of arXiv against your topics, review the best in depth, and flag hidden gems."""
+    try:
+        from .agents.weekly import WeeklyContext, last_week, week_dates
+        from .llm import announce
+        from .review import review_context
+        from .tools.arxiv import listing_query
+        from .tools.topics import Topics, load_topics
+        from .weekly import review_graph, run_weekly
+
+        request = _weekly_request(categories, week, date_from, date_to, feed, ids, top)
+        if request.date_from is None and not (request.feed or request.ids):
+            request.week = request.week or last_week(date.today())
+            request.date_from, request.date_to = week_dates(request.week)
+        if request.categories and request.date_from:
+            listing_query(request.categories, request.date_from, request.date_to)  # checks the categories
+        topics = load_topics(topics_file) if topics_file else Topics()
+        request.topics = topics.model_dump(mode="json", by_alias=True)
+        settings = get_settings(model=model, openai_base_url=base_url, weekly_concurrency=concurrency)
+        note = announce(settings)
+        if note:
+            err.print(f"[cyan]{esc(note)}[/]", highlight=False)
+        context = WeeklyContext(
+            review=review_context(
+                settings,
+                out_dir=out,
+                formats=("md", "html", "json"),
+                layout="shared",
+                cache_mode="off" if no_cache else "use",
+            ),
+            settings=settings,
+            topics=topics,
+            review_graph=review_graph(),
+        )
+        with WeeklyProgress(err) as progress:
+            outcome = run_weekly(
+                request, context, concurrency=settings.weekly_concurrency, fresh=fresh, on_event=progress.event
+            )
+    except (RefereeError, Exception) as exc:  # noqa: BLE001 - _fail decides what the user sees
+        _fail(exc)
+        return
+    report = json.loads((outcome.folder / "report.json").read_text(encoding="utf-8"))
+    c = report["counts"]
+    if outcome.status != "new":
+        err.print(f"[cyan]{outcome.status}: a saved run with these arguments was continued[/]", highlight=False)
+    err.print(
+        f"scanned {c['scanned']}, filtered {c['filtered']}, triaged {c['triaged']}, reviewed {c['reviewed']}"
+        f" ({c['review_failed']} on triage only), hidden gems {len(report['gems'])}",
+        highlight=False,
+    )
+    for gem in report["gems"]:
+        err.print(f"  💎 {esc(gem['title'])}: {esc(gem['reason'])}", highlight=False)
+    err.print(f"report: {esc(str(outcome.folder / 'report.md'))}", highlight=False)
+    err.print(spent_table(outcome.spent))
+
+
+def _weekly_request(categories, week, date_from, date_to, feed, ids, top):
+    from .agents.weekly import WeeklyRequest, week_dates
+    from .tools.listing import read_ids
+
+    if week and (date_from or date_to):
+        raise BadInputError("give either --week or --from/--to, not both")
+    if bool(date_from) != bool(date_to):
+        raise BadInputError("--from and --to go together")
+    if feed and ids:
+        raise BadInputError("give either --feed or --ids, not both")
+    cats = [c.strip() for c in (categories or "").split(",") if c.strip()]
+    if not (cats or feed or ids):
+        raise BadInputError("say what to read: --categories cs.LG,... (with --week or --from/--to), --feed or --ids")
+    for day in (date_from, date_to):
+        if day:
+            try:
+                date.fromisoformat(day)
+            except ValueError:
+                raise BadInputError(f"{day!r} is not a date; write YYYY-MM-DD") from None
+    if date_from and date_from > date_to:
+        raise BadInputError(f"--from {date_from} is after --to {date_to}")
+    request = WeeklyRequest(categories=cats, week=week, date_from=date_from, date_to=date_to, top=top)
+    if week:
+        request.date_from, request.date_to = week_dates(week)
+    elif date_from:
+        request.week = f"{date_from}_{date_to}"
+    request.feed = feed
+    request.ids = read_ids(ids) if ids else None
+    return request
+
+
+class WeeklyProgress:
+    """Progress bars for the weekly stages, fed by the graph's stream."""
+
+    def __init__(self, console: Console) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(
+            TextColumn("{task.description:<12}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        )
+        self.tasks: dict[str, int] = {}
+
+    def __enter__(self) -> WeeklyProgress:
+        self.progress.start()
+        self.tasks["listing"] = self.progress.add_task("listing", total=None)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.progress.stop()
+
+    def _set(self, name: str, done: int, total: int | None) -> None:
+        if name not in self.tasks:
+            self.tasks[name] = self.progress.add_task(name, total=total)
+        self.progress.update(self.tasks[name], completed=done, total=total)
+
+    def event(self, mode: str, chunk) -> None:
+        if mode == "custom" and isinstance(chunk, dict) and chunk.get("stage") == "triage":
+            self._set("triage", chunk["done"], chunk["total"])
+            return
+        if mode != "updates" or not isinstance(chunk, dict):
+            return
+        for node, values in chunk.items():
+            values = values if isinstance(values, dict) else {}
+            if node == "gather":
+                self._set("listing", values.get("scanned", 0), values.get("scanned", 0))
+            elif node == "filter":
+                kept = len(values.get("kept", {}))
+                self._set("filter", kept, kept)
+            elif node == "triage":
+                self._set("deep review", 0, len(values.get("selected", [])))
+            elif node == "deep_review" and "deep review" in self.tasks:
+                self.progress.advance(self.tasks["deep review"])
+                for review in values.get("reviews", []):
+                    if not review.get("ok"):
+                        err.print(f"[yellow]{review['arxiv_id']}: on triage only ({esc(review['error'])[:160]})[/]")
+
+
+def spent_table(spent: dict) -> Table:
+    """What this process spent, by stage (cached calls and resumed work cost nothing)."""
+    table = Table(title="LLM usage in this run", title_justify="left")
+    for column in ("stage", "calls", "cached", "prompt", "completion", "total", "$"):
+        table.add_column(column, justify="left" if column == "stage" else "right")
+    for stage, used in sorted(spent.items()):
+        table.add_row(
+            stage,
+            str(used.llm_calls),
+            str(used.cached_calls),
+            str(used.prompt_tokens),
+            str(used.completion_tokens),
+            str(used.total_tokens),
+            f"${used.cost_usd:.4f}",
+        )
+    return table
 
 
 def usage_table(run: dict) -> Table:

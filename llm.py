@@ -176,6 +176,31 @@ def _limiter(limit: int) -> threading.BoundedSemaphore:
         return _IN_FLIGHT.setdefault(limit, threading.BoundedSemaphore(limit))
 
 
+def stage_of(node: str) -> str:
+    """The stage a node's LLM calls are reported under: triage, deep review (the reviewers) or verdict."""
+    return {"triage": "triage", "write_verdict": "verdict"}.get(node, "deep review")
+
+
+class SpendLedger:
+    """Tokens and dollars this process actually spent, by stage: cache hits and resumed work add nothing."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_stage: dict[str, Usage] = {}
+
+    def record(self, node: str, spent: Usage) -> None:
+        with self._lock:
+            stage = stage_of(node)
+            self._by_stage[stage] = self._by_stage.get(stage, Usage()) + spent
+
+    def snapshot(self) -> dict[str, Usage]:
+        with self._lock:
+            return {stage: used.model_copy() for stage, used in self._by_stage.items()}
+
+
+SPENT = SpendLedger()
+
+
 @dataclass
 class StructuredLLM:
     """A chat model behind one role, with caching, repair, retries and accounting."""
@@ -210,7 +235,9 @@ class StructuredLLM:
             hit = self.cache.get(key)
             if hit is not None:
                 try:
-                    return schema.model_validate(hit), Usage(cached_calls=1)
+                    answer = schema.model_validate(hit)
+                    SPENT.record(node, Usage(cached_calls=1))
+                    return answer, Usage(cached_calls=1)
                 except ValidationError:
                     pass  # a schema changed under the same hash: recompute
         attempt_messages = list(messages)
@@ -228,8 +255,11 @@ class StructuredLLM:
                 continue
             usage.seconds += time.perf_counter() - start
             raw = out.get("raw")
-            usage.add_message(raw)
-            usage.cost_usd = cost_usd(self.prices, self.model, usage.prompt_tokens, usage.completion_tokens)
+            call = Usage()
+            call.add_message(raw)
+            call.cost_usd = cost_usd(self.prices, self.model, call.prompt_tokens, call.completion_tokens)
+            SPENT.record(node, call)
+            usage = usage + call.model_copy(update={"seconds": 0.0})
             parsed, problem = out.get("parsed"), out.get("parsing_error")
             if parsed is None or problem is not None:
                 text = _answer_text(raw)

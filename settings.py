@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     llm_max_retries: int = 3  # transport-level retries on 429/5xx/timeouts (OpenAI client, with backoff)
     llm_max_tries: int = 3  # answer-level tries on malformed output
     max_llm_in_flight: int = 4
+    # Weekly reports: deep reviews run at once (each fans out to six reviewers) and abstracts per triage call.
+    weekly_concurrency: int = 4
+    triage_batch_size: int = 8
     prices: dict[str, list[float]] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
 
     max_pdf_mb: float = 50.0

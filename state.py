@@ -37,6 +37,9 @@ class Usage(BaseModel):
     def __add__(self, other: Usage) -> Usage:
         return Usage(**{k: getattr(self, k) + getattr(other, k) for k in Usage.model_fields})
 
+    def __sub__(self, other: Usage) -> Usage:
+        return Usage(**{k: getattr(self, k) - getattr(other, k) for k in Usage.model_fields})
+
 
 class Finding(BaseModel):
     """What one reviewer node returned: its structured output, or why it has none."""

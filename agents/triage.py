@@ -6,6 +6,8 @@ valid score is returned as failed with the reason, never dropped silently.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from langchain_core.messages import HumanMessage
 from pydantic import BaseModel, Field
 
@@ -50,7 +52,14 @@ def _papers_text(batch: list[Listing]) -> str:
     return "\n\n".join(f"[{p.arxiv_id}] {p.title}\n{p.abstract[:ABSTRACT_CHARS]}" for p in batch)
 
 
-def triage(listings: list[Listing], topics: Topics, llm, batch_size: int = 8) -> TriageResult:
+def triage(
+    listings: list[Listing],
+    topics: Topics,
+    llm,
+    batch_size: int = 8,
+    progress: Callable[[int], None] | None = None,
+) -> TriageResult:
+    """Scores for every paper; `progress` is told how many papers are done after each batch."""
     usage = Usage()
     scores: dict[str, TriageScore] = {}
     failed: dict[str, str] = {}
@@ -79,4 +88,6 @@ def triage(listings: list[Listing], topics: Topics, llm, batch_size: int = 8) ->
                 ask([paper])
                 if paper.arxiv_id not in scores:
                     failed.setdefault(paper.arxiv_id, "the model returned no valid score for it")
+        if progress is not None:
+            progress(min(start + batch_size, len(listings)))
     return TriageResult(scores=scores, failed=failed, usage=usage)

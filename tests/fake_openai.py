@@ -14,7 +14,8 @@ from werkzeug import Request, Response
 
 
 class FakeOpenAI:
-    def __init__(self) -> None:
+    def __init__(self, responder=None) -> None:
+        self.responder = responder or (lambda name, schema, prompt: synthesize(schema, prompt, name=name))
         self.requests: list[dict] = []
         self._lock = threading.Lock()
 
@@ -30,7 +31,7 @@ class FakeOpenAI:
         tokens_in = len(prompt) // 4
         if body.get("tools"):
             function = body["tools"][0]["function"]
-            args = synthesize(function["parameters"], prompt, name=function["name"])
+            args = self.responder(function["name"], function["parameters"], prompt)
             message = {
                 "role": "assistant",
                 "content": None,

@@ -19,17 +19,39 @@ def atom_feed(
     summary: str = "An abstract.",
     comment: str | None = None,
     categories: tuple[str, ...] = ("cs.LG",),
+    published: str = "2020-07-16T00:00:00Z",
 ) -> bytes:
     """An API response in the shape of the recorded ones in ../shared/corpus/feeds."""
-    people = "".join(f"<author><name>{escape(a)}</name></author>" for a in authors)
-    cats = "".join(f'<category term="{c}" scheme="http://arxiv.org/schemas/atom"/>' for c in categories)
-    note = f"<arxiv:comment>{escape(comment)}</arxiv:comment>" if comment else ""
+    entry = atom_entry(arxiv_id, version, title, authors, summary, comment, categories, published)
+    return listing_feed([entry])
+
+
+def listing_feed(entries: list[str]) -> bytes:
+    """An API response holding the given <entry> elements (see atom_entry)."""
+    n = len(entries)
     return f"""<?xml version='1.0' encoding='UTF-8'?>
 <feed xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" xmlns:arxiv="http://arxiv.org/schemas/atom"
  xmlns="http://www.w3.org/2005/Atom">
   <id>https://arxiv.org/api/test</id><title>arXiv Query</title><updated>2026-04-12T22:10:19Z</updated>
-  <opensearch:itemsPerPage>1</opensearch:itemsPerPage><opensearch:totalResults>1</opensearch:totalResults>
-  <opensearch:startIndex>0</opensearch:startIndex>
+  <opensearch:itemsPerPage>{n}</opensearch:itemsPerPage><opensearch:totalResults>{n}</opensearch:totalResults>
+  <opensearch:startIndex>0</opensearch:startIndex>{"".join(entries)}
+</feed>""".encode()
+
+
+def atom_entry(
+    arxiv_id: str,
+    version: int,
+    title: str,
+    authors: list[str],
+    summary: str = "An abstract.",
+    comment: str | None = None,
+    categories: tuple[str, ...] = ("cs.LG",),
+    published: str = "2020-07-16T00:00:00Z",
+) -> str:
+    people = "".join(f"<author><name>{escape(a)}</name></author>" for a in authors)
+    cats = "".join(f'<category term="{c}" scheme="http://arxiv.org/schemas/atom"/>' for c in categories)
+    note = f"<arxiv:comment>{escape(comment)}</arxiv:comment>" if comment else ""
+    return f"""
   <entry>
     <id>http://arxiv.org/abs/{arxiv_id}v{version}</id>
     <title>{escape(title)}</title>
@@ -37,10 +59,9 @@ def atom_feed(
     <link href="https://arxiv.org/abs/{arxiv_id}v{version}" rel="alternate" type="text/html"/>
     <link href="https://arxiv.org/pdf/{arxiv_id}v{version}" rel="related" type="application/pdf" title="pdf"/>
     <summary>{escape(summary)}</summary>{cats}
-    <published>2020-07-16T00:00:00Z</published>{note}
+    <published>{published}</published>{note}
     <arxiv:primary_category term="{categories[0]}"/>{people}
-  </entry>
-</feed>""".encode()
+  </entry>"""
 
 
 class RequestLog:

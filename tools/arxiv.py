@@ -247,6 +247,25 @@ class ArxivClient:
             raise RemoteError(f"arXiv search {query!r}: HTTP {reply.status_code}")
         return reply.content
 
+    def id_list_page(self, ids: list[str]) -> bytes:
+        """Metadata of many papers in one API request (arXiv takes a comma-separated id_list)."""
+        reply = self._send(
+            self.settings.arxiv_api_url,
+            {"id_list": ",".join(ids), "start": 0, "max_results": len(ids)},
+            f"arXiv metadata for {len(ids)} ids",
+            max_bytes=50_000_000,
+        )
+        if reply.status_code != 200:
+            raise RemoteError(f"arXiv metadata for {len(ids)} ids: HTTP {reply.status_code}")
+        return reply.content
+
+    def feed(self, url: str) -> bytes:
+        """A listing feed (RSS/Atom or an API answer) from any URL, through the same polite client."""
+        reply = self._send(url, None, f"feed {url}", max_bytes=50_000_000)
+        if reply.status_code != 200:
+            raise RemoteError(f"feed {url}: HTTP {reply.status_code}")
+        return reply.content
+
     def pdf(self, meta: ArxivMetadata) -> bytes:
         versioned = meta.versioned_id
         key = f"pdf:{versioned}"

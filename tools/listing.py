@@ -4,9 +4,12 @@ feedparser and deduplicated: cross-listed papers and new versions of one paper c
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import feedparser
 from pydantic import BaseModel
+
+from ..errors import BadInputError
 
 _ID = re.compile(r"(\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z-]+)?/\d{7})(?:v(\d+))?")
 _RSS_PREFIX = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*\S+\s*Abstract:\s*", re.I | re.S)
@@ -85,4 +88,50 @@ def fetch_listing(client, query: str, page_size: int = 200, limit: int = 5000) -
         start += page_size
         if not page or (total is not None and start >= total):
             break
+    return deduplicate(found)
+
+
+def read_feed(client, source: str) -> list[Listing]:
+    """A listing from an arXiv API answer or an RSS/Atom feed, given as a file or an http(s) URL."""
+    if source.startswith(("http://", "https://")):
+        body = client.feed(source)
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise BadInputError(f"{source}: no such feed file")
+        body = path.read_bytes()
+    found, _ = parse_listing(body)
+    if not found:
+        raise BadInputError(f"{source}: no arXiv entries in it (is it an arXiv API, RSS or Atom listing?)")
+    return deduplicate(found)
+
+
+def read_ids(path: Path) -> list[str]:
+    """arXiv ids, one per line (blank lines and # comments ignored), each checked before any request."""
+    from .arxiv import ArxivRef, resolve
+
+    if not path.is_file():
+        raise BadInputError(f"{path}: no such ids file")
+    ids = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        text = line.split("#", 1)[0].strip()
+        if not text:
+            continue
+        try:
+            ref = resolve(text)
+        except BadInputError as exc:
+            raise BadInputError(f"{path}, line {n}: {exc}") from None
+        if not isinstance(ref, ArxivRef):
+            raise BadInputError(f"{path}, line {n}: {text!r} is not an arXiv id")
+        ids.append(ref.versioned)
+    if not ids:
+        raise BadInputError(f"{path}: no arXiv ids in it")
+    return list(dict.fromkeys(ids))
+
+
+def fetch_ids(client, ids: list[str], chunk: int = 50) -> list[Listing]:
+    found: list[Listing] = []
+    for start in range(0, len(ids), chunk):
+        page, _ = parse_listing(client.id_list_page(ids[start : start + chunk]))
+        found.extend(page)
     return deduplicate(found)

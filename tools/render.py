@@ -316,15 +316,19 @@ a{color:#0b5cad}
 """
 
 
-def to_html(card: Card, md_text: str) -> str:
+def page_html(title: str, md_text: str) -> str:
+    """One self-contained page (inline CSS, no scripts) from Markdown whose paper text is already escaped."""
     body = markdown.markdown(md_text, extensions=["tables", "sane_lists"], output_format="html")
-    title = html.escape(card.header.title)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{title} — Referee card</title><style>{CSS}</style></head>"
+        f"<title>{html.escape(title)}</title><style>{CSS}</style></head>"
         f"<body><main>{body}</main></body></html>\n"
     )
+
+
+def to_html(card: Card, md_text: str) -> str:
+    return page_html(f"{card.header.title} — Referee card", md_text)
 
 
 def output_dir(card: Card, root: Path) -> Path:

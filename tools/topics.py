@@ -9,6 +9,10 @@ id = "graphs"
 name = "Learning on graphs"
 keep = "new architectures, benchmarks and theory for graph learning"
 filter = "applications that only use an off-the-shelf GNN"
+
+[attention]               # optional: what counts as attention for hidden gems (tools/attention.py)
+prominent_labs = ["DeepMind", "OpenAI"]
+gem_min_score = 7.5
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field, ValidationError
 
 from ..errors import BadInputError
+from .attention import AttentionConfig
 from .listing import Listing
 
 
@@ -35,6 +40,7 @@ class Topics(BaseModel):
     negative: list[str] = []
     authors: list[str] = []
     topics: list[Topic] = Field(default_factory=list, alias="topic")
+    attention: AttentionConfig = Field(default_factory=AttentionConfig)
 
 
 def load_topics(path: Path) -> Topics:

@@ -1,0 +1,283 @@
+"""The weekly report: ranking, hidden gems and token accounting, written as report.md, report.html, report.json.
+
+Everything here is computed from the weekly graph's saved state, so that a resumed run and an uninterrupted
+one write the same report. Paper- and model-supplied text is escaped as on the cards.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from ..agents.triage import TriageScore
+from ..llm import stage_of
+from .attention import PaperSignals, attention_note, estimate, gem_reason, is_gem
+from .render import esc, page_html
+from .topics import Topics
+
+GEM_BADGE = "💎 HIDDEN GEM"
+
+
+class RankedPaper(BaseModel):
+    rank: int
+    arxiv_id: str
+    title: str
+    authors: list[str]
+    topic: str
+    ranked_on: str  # "deep review" or "triage only"
+    score: float
+    label: str | None = None
+    confidence: int | None = None
+    tldr: str = ""
+    key_findings: list[str] = []
+    applications: list[str] = []
+    card: str | None = None  # card.md, relative to the report folder
+    grounding: str | None = None
+    triage: dict
+    attention: dict | None = None
+    gem: bool = False
+    gem_reason: str | None = None
+    note: str | None = None
+
+
+class UsageRow(BaseModel):
+    stage: str
+    model: str
+    calls: int = 0
+    cached: int = 0
+    prompt: int = 0
+    completion: int = 0
+    total: int = 0
+    cost_usd: float = 0.0
+
+
+class WeeklyReport(BaseModel):
+    week: str
+    categories: list[str]
+    dates: str
+    source: str
+    counts: dict[str, int]
+    topics: list[dict]  # {"name", "papers": [rank, ...]}
+    ranked: list[RankedPaper]
+    gems: list[dict]
+    also_triaged: list[dict]
+    triage_failed: dict[str, str]
+    usage: list[UsageRow]
+
+
+def _source(request: dict) -> tuple[str, str]:
+    if request.get("feed"):
+        return f"listing feed {request['feed']}", "as listed in the feed"
+    if request.get("ids"):
+        return f"{len(request['ids'])} arXiv ids", "as listed"
+    return "arXiv API search", f"{request.get('date_from')} to {request.get('date_to')}"
+
+
+def _usage(state: dict, model_names: dict[str, str]) -> list[UsageRow]:
+    rows: dict[tuple[str, str], UsageRow] = {}
+
+    def add(stage: str, model: str, usage: dict) -> None:
+        row = rows.setdefault((stage, model), UsageRow(stage=stage, model=model))
+        row.calls += usage.get("llm_calls", 0)
+        row.cached += usage.get("cached_calls", 0)
+        row.prompt += usage.get("prompt_tokens", 0)
+        row.completion += usage.get("completion_tokens", 0)
+        row.total += usage.get("total_tokens", 0)
+        row.cost_usd = round(row.cost_usd + usage.get("cost_usd", 0.0), 6)
+
+    add("triage", model_names.get("triage", "triage model"), state.get("triage_usage") or {})
+    for review in sorted(state.get("reviews", []), key=lambda r: r["arxiv_id"]):
+        for node, usage in review.get("usage", {}).items():
+            add(stage_of(node), usage["model"], usage)
+    return list(rows.values())
+
+
+def build_report(state: dict, topics: Topics, model_names: dict[str, str]) -> WeeklyReport:
+    request = state["request"]
+    listings, scores = state["listings"], state.get("triage", {})
+    names = {t.id: t.name for t in topics.topics}
+    config = topics.attention
+    reviews = {r["arxiv_id"]: r for r in state.get("reviews", [])}
+    entries: list[RankedPaper] = []
+    for arxiv_id in state.get("selected", []):
+        listing, score = listings[arxiv_id], TriageScore.model_validate(scores[arxiv_id])
+        review = reviews.get(arxiv_id, {"ok": False, "error": "the deep review did not run"})
+        base = {
+            "rank": 0,
+            "arxiv_id": arxiv_id,
+            "title": listing["title"],
+            "authors": listing["authors"],
+            "topic": names.get(score.primary_topic, "Other"),
+            "triage": score.model_dump(exclude={"arxiv_id"}),
+        }
+        if not review["ok"] or review.get("score") is None:
+            why = review.get("error") or "the verdict is missing"
+            entries.append(
+                RankedPaper(
+                    **base,
+                    ranked_on="triage only",
+                    score=round((score.relevance + score.novelty) / 2, 1),
+                    note=why,
+                )
+            )
+            continue
+        attention = estimate(PaperSignals.model_validate(review["signals"]), config)
+        gem = is_gem(review["score"], attention, config)
+        entries.append(
+            RankedPaper(
+                **base,
+                ranked_on="deep review",
+                score=review["score"],
+                label=review["label"],
+                confidence=review["confidence"],
+                tldr=review["tldr"],
+                key_findings=review["key_findings"],
+                applications=review["applications"],
+                card=f"../../{review['card_dir']}/card.md",
+                grounding=review.get("grounding"),
+                attention=attention.model_dump(),
+                gem=gem,
+                gem_reason=gem_reason(review["score"], review["label"], attention) if gem else None,
+                note=None if gem else attention_note(attention),
+            )
+        )
+    # deep-reviewed papers rank on the verdict score; papers whose review could not run follow them,
+    # ranked on their triage scores alone (the two scales do not compare)
+    entries.sort(key=lambda e: (e.ranked_on != "deep review", -e.score, e.arxiv_id))
+    for rank, entry in enumerate(entries, 1):
+        entry.rank = rank
+    by_topic: dict[str, list[int]] = {}
+    for entry in entries:
+        by_topic.setdefault(entry.topic, []).append(entry.rank)
+    gems = sorted((e for e in entries if e.gem), key=lambda e: (-e.score, e.attention["points"], e.rank))
+    chosen = set(state.get("selected", []))
+    rest = sorted((s for i, s in scores.items() if i not in chosen), key=lambda s: (-s["relevance"], s["arxiv_id"]))
+    request_source, dates = _source(request)
+    reviewed = sum(1 for e in entries if e.ranked_on == "deep review")
+    return WeeklyReport(
+        week=state["week"],
+        categories=request.get("categories") or [],
+        dates=dates,
+        source=request_source,
+        counts={
+            "scanned": state.get("scanned", 0),
+            "filtered": len(state.get("kept", {})),
+            "triaged": len(scores),
+            "triage_failed": len(state.get("triage_failed", {})),
+            "reviewed": reviewed,
+            "review_failed": len(entries) - reviewed,
+        },
+        topics=[{"name": name, "papers": ranks} for name, ranks in by_topic.items()],
+        ranked=entries,
+        gems=[{"rank": e.rank, "arxiv_id": e.arxiv_id, "title": e.title, "reason": e.gem_reason} for e in gems],
+        also_triaged=[
+            {
+                "arxiv_id": s["arxiv_id"],
+                "title": listings[s["arxiv_id"]]["title"],
+                "relevance": s["relevance"],
+                "novelty": s["novelty"],
+                "topic": names.get(s["primary_topic"], "Other"),
+                "reason": s["reason"],
+            }
+            for s in rest
+        ],
+        triage_failed=state.get("triage_failed", {}),
+        usage=_usage(state, model_names),
+    )
+
+
+def _paper_md(e: RankedPaper) -> list[str]:
+    lines = [f'<a id="paper-{e.rank}"></a>', "", f"### {e.rank}. {esc(e.title)}", ""]
+    arxiv = f"[arXiv:{e.arxiv_id}](https://arxiv.org/abs/{e.arxiv_id})"
+    authors = ", ".join(esc(a) for a in e.authors[:8]) + (" et al." if len(e.authors) > 8 else "")
+    t = e.triage
+    triage = f"relevance {t['relevance']}/10, novelty {t['novelty']}/10" + (
+        f": {esc(t['reason'])}" if t["reason"] else ""
+    )
+    if e.ranked_on == "triage only":
+        lines += [f"**Ranked on triage only** (mean of relevance and novelty {e.score:.1f}/10) · {arxiv}", ""]
+        lines += [f"*Authors:* {authors or 'not listed'} · *Topic:* {esc(e.topic)}", ""]
+        lines += [f"*Triage:* {triage}", "", f"*Why no deep review:* {esc(e.note)}", ""]
+        return lines
+    badge = f" · **{GEM_BADGE}**" if e.gem else ""
+    card = f"[card]({e.card}) ([HTML]({e.card[:-3]}.html))"
+    lines += [f"**{e.score:.1f}/10 · {e.label} · confidence {e.confidence}/5**{badge} · {card} · {arxiv}", ""]
+    lines += [f"*Authors:* {authors or 'not listed'} · *Topic:* {esc(e.topic)}", ""]
+    lines += [f"**TL;DR:** {esc(e.tldr) or 'none written'}", "", "**Key findings**", ""]
+    lines += [f"- {esc(k)}" for k in e.key_findings] or ["- none recorded on the card"]
+    lines += ["", "**Practical applications**", ""]
+    lines += [f"- {esc(a)}" for a in e.applications] or ["- none named on the card"]
+    lines += ["", f"*Triage:* {triage}", ""]
+    if e.grounding:
+        lines += [f"*Grounding:* {esc(e.grounding)}", ""]
+    lines += [f"*Hidden gem:* {esc(e.gem_reason)}" if e.gem else f"*Attention:* {esc(e.note)}", ""]
+    return lines
+
+
+def to_markdown(r: WeeklyReport) -> str:
+    c = r.counts
+    lines = [f"# Referee weekly report: {esc(r.week)}", ""]
+    cats = ", ".join(esc(x) for x in r.categories) or "all in the listing"
+    lines += [f"**Categories:** {cats} · **Source:** {esc(r.source)} · **Dates:** {esc(r.dates)}", ""]
+    lines += [
+        f"Scanned **{c['scanned']}** papers · **{c['filtered']}** passed your filter · **{c['triaged']}** triaged"
+        f" ({c['triage_failed']} without a score) · **{c['reviewed']}** reviewed in depth"
+        f" ({c['review_failed']} ranked on triage only)",
+        "",
+        "## Contents by topic",
+        "",
+    ]
+    titles = {e.rank: e.title for e in r.ranked}
+    for topic in r.topics:
+        links = "; ".join(f"[{n}. {esc(titles[n])}](#paper-{n})" for n in topic["papers"])
+        lines.append(f"- **{esc(topic['name'])}** ({len(topic['papers'])}): {links}")
+    if not r.topics:
+        lines.append("No paper was reviewed this week.")
+    lines += ["", "## Hidden gems", ""]
+    for gem in r.gems:
+        lines.append(f"- **{GEM_BADGE}** [{esc(gem['title'])}](#paper-{gem['rank']}): {esc(gem['reason'])}")
+    if not r.gems:
+        lines.append("No hidden gem this week: no reviewed paper combined a high score with low expected attention.")
+    lines += ["", "## Ranked papers", ""]
+    for entry in r.ranked:
+        lines += _paper_md(entry)
+    lines += ["## Also triaged", ""]
+    if r.also_triaged:
+        lines += ["| paper | relevance | novelty | topic | triage reason |", "|---|---|---|---|---|"]
+        for p in r.also_triaged:
+            lines.append(
+                f"| [{esc(p['title'])}](https://arxiv.org/abs/{p['arxiv_id']}) | {p['relevance']} | {p['novelty']}"
+                f" | {esc(p['topic'])} | {esc(p['reason'])} |"
+            )
+    else:
+        lines.append("Every triaged paper was reviewed in depth.")
+    for arxiv_id, why in r.triage_failed.items():
+        lines.append(f"\n- arXiv:{arxiv_id} has no triage score: {esc(why)}")
+    lines += ["", "## Tokens and cost", "", "| stage | model | calls | cached | prompt | completion | total | $ |"]
+    lines.append("|---|---|---|---|---|---|---|---|")
+    for u in r.usage:
+        lines.append(
+            f"| {u.stage} | {esc(u.model)} | {u.calls} | {u.cached} | {u.prompt} | {u.completion} | {u.total}"
+            f" | {u.cost_usd:.4f} |"
+        )
+    total = UsageRow(stage="total", model="")
+    for u in r.usage:
+        for key in ("calls", "cached", "prompt", "completion", "total", "cost_usd"):
+            setattr(total, key, getattr(total, key) + getattr(u, key))
+    lines.append(
+        f"| **total** | | {total.calls} | {total.cached} | {total.prompt} | {total.completion} | {total.total}"
+        f" | {total.cost_usd:.4f} |"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def write_report(report: WeeklyReport, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    md_text = to_markdown(report)
+    (folder / "report.md").write_text(md_text, encoding="utf-8")
+    html_text = page_html(f"Referee weekly report {report.week}", md_text.replace("/card.md)", "/card.html)"))
+    (folder / "report.html").write_text(html_text, encoding="utf-8")
+    (folder / "report.json").write_text(json.dumps(report.model_dump(), indent=2, ensure_ascii=False), "utf-8")
+    return folder
