@@ -263,13 +263,22 @@ def review_weekly(
             outcome = run_weekly(
                 request, context, concurrency=settings.weekly_concurrency, fresh=fresh, on_event=progress.event
             )
+    except KeyboardInterrupt:
+        err.print("interrupted: finished stages and reviews are saved; the same command continues from them")
+        raise typer.Exit(130) from None
     except (RefereeError, Exception) as exc:  # noqa: BLE001 - _fail decides what the user sees
         _fail(exc)
         return
     report = json.loads((outcome.folder / "report.json").read_text(encoding="utf-8"))
     c = report["counts"]
-    if outcome.status != "new":
-        err.print(f"[cyan]{outcome.status}: a saved run with these arguments was continued[/]", highlight=False)
+    if outcome.status == "resumed":
+        err.print("[cyan]resumed: a saved run with these arguments was continued[/]", highlight=False)
+    elif outcome.status == "complete":
+        err.print(
+            "[cyan]complete: this run had finished; its report was written again from the saved run "
+            "(--fresh starts over)[/]",
+            highlight=False,
+        )
     err.print(
         f"scanned {c['scanned']}, filtered {c['filtered']}, triaged {c['triaged']}, reviewed {c['reviewed']}"
         f" ({c['review_failed']} on triage only), hidden gems {len(report['gems'])}",

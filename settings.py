@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     # Weekly reports: deep reviews run at once (each fans out to six reviewers) and abstracts per triage call.
     weekly_concurrency: int = 4
     triage_batch_size: int = 8
+    # Online attention signals for hidden gems (citations, code stars): off unless the user enables them.
+    online_signals: bool = False
+    semantic_scholar_url: str = "https://api.semanticscholar.org/graph/v1"
+    github_api_url: str = "https://api.github.com"
     prices: dict[str, list[float]] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
 
     max_pdf_mb: float = 50.0

@@ -109,6 +109,7 @@ def run_weekly(
         # reviews, and a kill would lose them. So the paper limit is a semaphore in the deep-review node, and
         # the pool has room for every review task plus the writes.
         context.review_slots = threading.BoundedSemaphore(max(1, concurrency))
+        context.triage_workers = max(1, concurrency)
         config = {"configurable": {"thread_id": thread}, "max_concurrency": request.top + max(1, concurrency) + 4}
         if fresh:
             saver.delete_thread(thread)

@@ -6,9 +6,11 @@ valid score is returned as failed with the reason, never dropped silently.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from langchain_core.messages import HumanMessage
+from langchain_core.runnables.config import ContextThreadPoolExecutor
 from pydantic import BaseModel, Field
 
 from ..errors import RefereeError
@@ -58,11 +60,14 @@ def triage(
     llm,
     batch_size: int = 8,
     progress: Callable[[int], None] | None = None,
+    workers: int = 1,
 ) -> TriageResult:
-    """Scores for every paper; `progress` is told how many papers are done after each batch."""
+    """Scores for every paper, `workers` batches at a time; `progress` hears how many papers are done."""
+    lock = threading.Lock()
     usage = Usage()
     scores: dict[str, TriageScore] = {}
     failed: dict[str, str] = {}
+    done = 0
 
     def ask(batch: list[Listing]) -> None:
         nonlocal usage
@@ -70,24 +75,34 @@ def triage(
         try:
             answer, spent = llm.invoke(TriageBatch, [HumanMessage(prompt)], node="triage")
         except RefereeError as exc:
-            for paper in batch:
-                failed[paper.arxiv_id] = str(exc)[:300]
+            with lock:
+                for paper in batch:
+                    failed[paper.arxiv_id] = str(exc)[:300]
             return
-        usage = usage + spent
         wanted = {p.arxiv_id for p in batch}
-        for score in answer.scores:
-            if score.arxiv_id in wanted:
-                scores[score.arxiv_id] = score
-                failed.pop(score.arxiv_id, None)
+        with lock:
+            usage = usage + spent
+            for score in answer.scores:
+                if score.arxiv_id in wanted:
+                    scores[score.arxiv_id] = score
+                    failed.pop(score.arxiv_id, None)
 
-    for start in range(0, len(listings), batch_size):
-        batch = listings[start : start + batch_size]
+    def one_batch(batch: list[Listing]) -> None:
+        nonlocal done
         ask(batch)
         for paper in batch:  # missing from the batch answer: one more try alone
             if paper.arxiv_id not in scores:
                 ask([paper])
-                if paper.arxiv_id not in scores:
-                    failed.setdefault(paper.arxiv_id, "the model returned no valid score for it")
-        if progress is not None:
-            progress(min(start + batch_size, len(listings)))
+                with lock:
+                    if paper.arxiv_id not in scores:
+                        failed.setdefault(paper.arxiv_id, "the model returned no valid score for it")
+        with lock:
+            done += len(batch)
+            if progress is not None:
+                progress(done)
+
+    batches = [listings[i : i + batch_size] for i in range(0, len(listings), batch_size)]
+    # the context-copying pool: batches run inside the graph node's context (its stream writer, its config)
+    with ContextThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        list(pool.map(one_batch, batches))  # list(): an exception in a batch surfaces here
     return TriageResult(scores=scores, failed=failed, usage=usage)

@@ -26,6 +26,7 @@ from ..tools.arxiv import ArxivClient, listing_query
 from ..tools.attention import PaperSignals
 from ..tools.cache import PaperCache
 from ..tools.listing import Listing, fetch_ids, fetch_listing, read_feed
+from ..tools.online import fetch_online
 from ..tools.topics import Topics, filter_listings
 from .render import run_record
 from .triage import TriageScore, triage
@@ -73,6 +74,7 @@ class WeeklyContext:
     topics: Topics
     review_graph: Any  # the review graph, compiled without a checkpointer of its own
     review_slots: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(4))
+    triage_workers: int = 1  # triage batches at once (the weekly concurrency)
 
 
 def week_dates(week: str) -> tuple[str, str]:
@@ -141,6 +143,7 @@ def triage_papers(state: WeeklyState, runtime: Runtime[WeeklyContext]) -> dict:
         context.review.model("triage"),
         batch_size=context.settings.triage_batch_size,
         progress=lambda done: write({"stage": "triage", "done": done, "total": len(papers)}),
+        workers=context.triage_workers,
     )
     ranked = sorted(result.scores.values(), key=lambda s: (-priority(s), s.arxiv_id))
     top = WeeklyRequest.model_validate(state["request"]).top
@@ -190,6 +193,9 @@ def deep_review(task: ReviewTask, runtime: Runtime[WeeklyContext]) -> dict:
     header = card.header
     institutions = list(dict.fromkeys(header.institutions + [a for au in header.authors for a in au.affiliations]))
     record = run_record(final, context.review)
+    online = None
+    if context.settings.online_signals:
+        online = fetch_online(listing.arxiv_id, header.code_urls, context.settings)
     verdict = card.verdict
     return {
         "reviews": [
@@ -213,7 +219,10 @@ def deep_review(task: ReviewTask, runtime: Runtime[WeeklyContext]) -> dict:
                     link_kinds=[link.kind for link in card.links],
                     link_urls=[link.url for link in card.links],
                     abstract=listing.abstract,
+                    citations=online.citations if online else None,
+                    stars=online.stars if online else None,
                 ).model_dump(),
+                "online_problems": online.problems if online else [],
                 "usage": {name: node for name, node in record["nodes"].items() if "model" in node},
             }
         ]

@@ -254,3 +254,18 @@ def test_two_weekly_runs_at_once_share_one_cache(httpserver, tmp_path, same_argu
     for part in ("llm", "papers"):
         with diskcache.Cache(str(Path(env["REFEREE_CACHE_DIR"]) / part)) as cache:
             assert cache.check() == [], part
+
+
+def test_ids_file(httpserver, tmp_path):
+    _, fake, env = world(httpserver, tmp_path)
+    ids = tmp_path / "ids.txt"
+    ids.write_text("# this week's picks\n2604.90001\n\narXiv:2604.90010v1  # TUDataset\n2604.90001\n")
+    out = tmp_path / "out"
+    result = review("weekly", "--ids", str(ids), "--top", "1", "--out", str(out), env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    report = json.loads((out / "weekly" / "2026-W16" / "report.json").read_text())
+    assert report["counts"]["scanned"] == 2 and report["source"] == "2 arXiv ids"
+    assert report["counts"]["reviewed"] == 1 and len(report["also_triaged"]) == 1
+    ids.write_text("2604.90001\nnot-an-id\n")
+    result = review("weekly", "--ids", str(ids), "--out", str(out), env=env)
+    assert result.returncode == 2 and "ids.txt, line 2:" in result.stderr, result.stderr

@@ -105,6 +105,8 @@ class PaperSignals(BaseModel):
     link_kinds: list[str] = []  # "project", "code", ... as extraction classified the paper's links
     link_urls: list[str] = []
     abstract: str = ""
+    citations: int | None = None  # online signals: None when not enabled or not available
+    stars: int | None = None
 
 
 _DEMO = re.compile(r"github\.io|huggingface\.co/spaces|\bdemo\b|project page|project website", re.I)
@@ -153,6 +155,15 @@ def estimate(paper: PaperSignals, config: AttentionConfig) -> Attention:
         raised.append("a project page or demo")
     else:
         quiet.append("no project page or demo")
+    for count, what, steps in (
+        (paper.citations, "citations", (10, 50)),
+        (paper.stars, "stars on its code", (100, 1000)),
+    ):
+        if count is None:
+            continue
+        bump = sum(count >= step for step in steps)
+        points += bump
+        (raised if bump else quiet).append(f"{count} {what}")
     level = "low" if points <= config.gem_max_attention else "moderate" if points <= 3 else "high"
     return Attention(points=points, level=level, raised_by=raised, quiet=quiet)
 

@@ -40,6 +40,7 @@ class RankedPaper(BaseModel):
     gem: bool = False
     gem_reason: str | None = None
     note: str | None = None
+    online_problems: list[str] = []  # online signals that were enabled but could not be fetched
 
 
 class UsageRow(BaseModel):
@@ -141,6 +142,7 @@ def build_report(state: dict, topics: Topics, model_names: dict[str, str]) -> We
                 gem=gem,
                 gem_reason=gem_reason(review["score"], review["label"], attention) if gem else None,
                 note=None if gem else attention_note(attention),
+                online_problems=review.get("online_problems", []),
             )
         )
     # deep-reviewed papers rank on the verdict score; papers whose review could not run follow them,
