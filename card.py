@@ -6,8 +6,10 @@ never from a model. A validator strips template text from model output before an
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -79,10 +81,31 @@ class Card(BaseModel):
     checks: list[str] = []
 
 
+ECHO_WORDS = 8  # this many consecutive words of a prompt in a model's answer: it echoed its instructions
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return {tuple(words[i : i + ECHO_WORDS]) for i in range(len(words) - ECHO_WORDS + 1)}
+
+
+@functools.cache
+def _prompt_shingles() -> frozenset[tuple[str, ...]]:
+    from .agents.base import load_prompt
+
+    names = [p.name[:-3] for p in resources.files("referee.prompts").iterdir() if p.name.endswith(".md")]
+    return frozenset().union(*(_shingles(load_prompt(name)) for name in names))
+
+
+def echoes_prompt(text: str) -> bool:
+    """Small models sometimes answer with a line of their instructions; such a line is not a finding."""
+    return not _shingles(text).isdisjoint(_prompt_shingles())
+
+
 def _scrub(value: Any) -> tuple[Any, int]:
-    """Drop strings (and list items) that are template text; count what was removed."""
+    """Drop strings (and list items) that are template text or echoed instructions; count what was removed."""
     if isinstance(value, str):
-        return ("", 1) if TEMPLATE_TEXT.search(value) else (value, 0)
+        return ("", 1) if TEMPLATE_TEXT.search(value) or echoes_prompt(value) else (value, 0)
     if isinstance(value, list):
         kept, removed = [], 0
         for item in value:

@@ -86,6 +86,19 @@ def grammar_schema(schema: Any) -> Any:
     return schema
 
 
+def clip(text: str, limit: int) -> str:
+    """Shorten to `limit` characters at a sentence end when one is near, else at a word, marked with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    end = max(head.rfind(". "), head.rfind("! "), head.rfind("? "), head.rfind(".\n"))
+    if end >= 0.6 * limit:
+        return head[: end + 1]
+    cut = head[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space >= 0.6 * limit else cut).rstrip(" ,;:") + "…"
+
+
 def fit_to_schema(value: Any, schema: dict, defs: dict | None = None) -> Any:
     """Clip over-long strings and lists and clamp numbers to the schema's bounds (small models overrun them)."""
     defs = schema.get("$defs", {}) if defs is None else defs
@@ -95,7 +108,7 @@ def fit_to_schema(value: Any, schema: dict, defs: dict | None = None) -> Any:
         if option.get("type") != "null" and value is not None:
             return fit_to_schema(value, option, defs)
     if isinstance(value, str) and "maxLength" in schema:
-        return value[: schema["maxLength"]]
+        return clip(value, schema["maxLength"])
     if isinstance(value, list):
         items = value[: schema["maxItems"]] if "maxItems" in schema else value
         return [fit_to_schema(v, schema.get("items", {}), defs) for v in items]

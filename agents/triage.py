@@ -54,6 +54,16 @@ def _papers_text(batch: list[Listing]) -> str:
     return "\n\n".join(f"[{p.arxiv_id}] {p.title}\n{p.abstract[:ABSTRACT_CHARS]}" for p in batch)
 
 
+def _known_topics(score: TriageScore, topics: Topics) -> TriageScore:
+    """Topics the registry does not have (small models invent some) become "none"."""
+    known = {t.id for t in topics.topics}
+    if not known:
+        return score
+    matched = [t for t in score.matched_topics if t in known]
+    primary = score.primary_topic if score.primary_topic in known else (matched[0] if matched else "none")
+    return score.model_copy(update={"primary_topic": primary, "matched_topics": matched})
+
+
 def triage(
     listings: list[Listing],
     topics: Topics,
@@ -84,7 +94,7 @@ def triage(
             usage = usage + spent
             for score in answer.scores:
                 if score.arxiv_id in wanted:
-                    scores[score.arxiv_id] = score
+                    scores[score.arxiv_id] = _known_topics(score, topics)
                     failed.pop(score.arxiv_id, None)
 
     def one_batch(batch: list[Listing]) -> None:

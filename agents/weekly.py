@@ -27,7 +27,9 @@ from ..tools.attention import PaperSignals
 from ..tools.cache import PaperCache
 from ..tools.listing import Listing, fetch_ids, fetch_listing, read_feed
 from ..tools.online import fetch_online
+from ..tools.report import build_report, write_report
 from ..tools.topics import Topics, filter_listings
+from .base import NOT_ASSESSED, NOT_REPORTED
 from .render import run_record
 from .triage import TriageScore, triage
 
@@ -165,7 +167,8 @@ def _key_findings(card) -> list[str]:
     """Up to three: verified result rows first (numbers as the paper prints them), then the verdict's reasons."""
     found = []
     for r in (card.experiments.results if card.experiments else [])[:3]:
-        versus = f" vs {r.best_baseline} {r.baseline_value}" if r.baseline_value not in ("", "not reported") else ""
+        unknown = r.baseline_value in ("", NOT_REPORTED, NOT_ASSESSED)
+        versus = "" if unknown else f" vs {r.best_baseline} {r.baseline_value}"
         found.append(f"{r.dataset}, {r.metric}: {r.this_paper}{versus}")
     found += list(card.verdict.reasons if card.verdict else [])
     return found[:3]
@@ -230,8 +233,6 @@ def deep_review(task: ReviewTask, runtime: Runtime[WeeklyContext]) -> dict:
 
 
 def report(state: WeeklyState, runtime: Runtime[WeeklyContext]) -> dict:
-    from ..tools.report import build_report, write_report
-
     context = runtime.context
     built = build_report(state, context.topics, context.review.model_names)
     folder = write_report(built, context.review.out_dir / "weekly" / state["week"])

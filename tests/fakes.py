@@ -36,6 +36,10 @@ def paper_sentences(prompt: str) -> list[tuple[str, int]]:
             sentence = sentence.strip()
             if 40 <= len(sentence) <= 220 and "SECTION" not in sentence and "[author]" not in sentence:
                 out.append((sentence, page))
+    if not match:  # no paper in the prompt (the verdict): answer from the findings, not the instructions
+        from referee.card import echoes_prompt
+
+        out = [(sentence, page) for sentence, page in out if not echoes_prompt(sentence)]
     return out or [("The paper states its method and results.", 1)]
 
 

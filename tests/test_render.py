@@ -66,6 +66,27 @@ def test_template_text_from_the_model_never_reaches_the_card(tmp_path):
     assert "No TL;DR" not in card_md or "template text were removed" in card_md
 
 
+def test_an_answer_that_echoes_its_instructions_is_dropped(tmp_path):
+    """Seen with the offline 1.5B model: a verdict reason that was a line of the reviewer prompt."""
+    from referee.agents.base import load_prompt
+
+    pdf = tmp_path / "p.pdf"
+    two_column_paper(pdf)
+    instruction = " ".join(load_prompt("methodology").split()[40:52])
+
+    def responder(name, schema, prompt):
+        from fakes import synthesize
+
+        data = synthesize(schema, prompt)
+        if name == "Verdict":
+            data["reasons"] = [f"The paper describes {instruction}", "The method is evaluated on six benchmarks."]
+        return data
+
+    review(pdf, tmp_path / "out", FakeReviewModel(responder=responder))
+    card_md = (tmp_path / "out" / "p" / "card.md").read_text()
+    assert instruction not in card_md and "The method is evaluated on six benchmarks." in card_md
+
+
 def test_every_heading_has_words_under_it(planted_card):
     text = (planted_card / "card.md").read_text()
     validate_markdown(text)

@@ -70,3 +70,23 @@ def test_a_paper_that_never_gets_a_score_is_reported():
     result = triage(listings()[:3], TOPICS, StructuredLLM(chat=model, backend="fake", model="fake"), batch_size=3)
     assert result.scores == {} and set(result.failed) == {x.arxiv_id for x in listings()[:3]}
     assert all("no valid score" in why for why in result.failed.values())
+
+
+def test_invented_topics_become_none():
+    def responder(name, schema, prompt):
+        return {
+            "scores": [
+                {
+                    "arxiv_id": i,
+                    "relevance": 5,
+                    "novelty": 5,
+                    "primary_topic": "quantum",
+                    "matched_topics": ["x", "arch"],
+                }
+                for i in ids_in(prompt)
+            ]
+        }
+
+    model = FakeReviewModel(responder=responder)
+    result = triage(listings()[:2], TOPICS, StructuredLLM(chat=model, backend="fake", model="fake"), batch_size=2)
+    assert {(s.primary_topic, tuple(s.matched_topics)) for s in result.scores.values()} == {("arch", ("arch",))}

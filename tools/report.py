@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from ..agents.base import NOT_ASSESSED, NOT_REPORTED
 from ..agents.triage import TriageScore
 from ..llm import stage_of
 from .attention import PaperSignals, attention_note, estimate, gem_reason, is_gem
@@ -18,6 +19,7 @@ from .render import esc, page_html
 from .topics import Topics
 
 GEM_BADGE = "💎 HIDDEN GEM"
+UNSTATED = {"", NOT_REPORTED, NOT_ASSESSED}
 
 
 class RankedPaper(BaseModel):
@@ -135,7 +137,7 @@ def build_report(state: dict, topics: Topics, model_names: dict[str, str]) -> We
                 confidence=review["confidence"],
                 tldr=review["tldr"],
                 key_findings=review["key_findings"],
-                applications=review["applications"],
+                applications=[a for a in review["applications"] if a.strip().lower() not in UNSTATED],
                 card=f"../../{review['card_dir']}/card.md",
                 grounding=review.get("grounding"),
                 attention=attention.model_dump(),
