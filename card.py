@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from .agents.base import NOT_ASSESSED, NOT_REPORTED
 from .agents.experiments import ExperimentsReview
 from .agents.impact import ImpactReview
 from .agents.limitations import LimitationsReview
@@ -196,3 +197,14 @@ def assemble(
         checks=list(paper.checks),
         **values,
     )
+
+
+def key_findings(card: Card, count: int = 3) -> list[str]:
+    """Verified result rows first (numbers as the paper prints them), then the verdict's reasons."""
+    found = []
+    for r in (card.experiments.results if card.experiments else [])[:count]:
+        unknown = r.baseline_value in ("", NOT_REPORTED, NOT_ASSESSED)
+        versus = "" if unknown else f" vs {r.best_baseline} {r.baseline_value}"
+        found.append(f"{r.dataset}, {r.metric}: {r.this_paper}{versus}")
+    found += list(card.verdict.reasons if card.verdict else [])
+    return list(dict.fromkeys(found))[:count]

@@ -290,6 +290,55 @@ def review_weekly(
     err.print(spent_table(outcome.spent))
 
 
+@app.command("newsletter")
+def review_newsletter(
+    weekly: Annotated[
+        Path | None, typer.Option("--weekly", help="A weekly report folder, e.g. outputs/weekly/2026-W16.")
+    ] = None,
+    cards: Annotated[str | None, typer.Option("--cards", help="A folder of cards, or a glob of card folders.")] = None,
+    title: Annotated[str, typer.Option("--title", help="The newsletter's name.")] = "Referee Weekly",
+    issue: Annotated[int | None, typer.Option("--issue", min=1, help="Issue number (default: the next one).")] = None,
+    style: Annotated[str, typer.Option("--style", help="weekly (ranked) or digest (ideas first).")] = "weekly",
+    out: Annotated[Path, typer.Option("--out", help="Output folder; issues go to <out>/newsletter/.")] = Path(
+        "outputs"
+    ),
+    model: Annotated[str | None, typer.Option(help="Model for every role (env REFEREE_MODEL).")] = None,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL (env OPENAI_BASE_URL).")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the LLM cache.")] = False,
+) -> None:
+    """Draft a newsletter issue from saved cards; every sentence is checked against the cards."""
+    try:
+        from .llm import announce, structured_llm
+        from .newsletter import draft_issue
+        from .tools.attention import AttentionConfig
+        from .tools.newsletter import cards_from_paths, cards_from_weekly
+
+        if bool(weekly) == bool(cards):
+            raise BadInputError("give one of --weekly <report folder> or --cards <folder or glob>")
+        if style not in ("weekly", "digest"):
+            raise BadInputError(f"unknown style {style!r}; choose weekly or digest")
+        sources, described = cards_from_weekly(weekly) if weekly else cards_from_paths(cards, AttentionConfig())
+        settings = get_settings(model=model, openai_base_url=base_url)
+        note = announce(settings)
+        if note:
+            err.print(f"[cyan]{esc(note)}[/]", highlight=False)
+        writer = structured_llm("writer", settings, "off" if no_cache else "use", n_ctx=8192)
+        with err.status(f"drafting from {len(sources)} cards..."):
+            drafted, folder = draft_issue(sources, described, writer, out=out, title=title, style=style, number=issue)
+    except (RefereeError, Exception) as exc:  # noqa: BLE001 - _fail decides what the user sees
+        _fail(exc)
+        return
+    pv = drafted.provenance
+    err.print(
+        f"issue {drafted.number}: {len(drafted.papers)} papers, {len(drafted.concepts)} concepts; provenance: "
+        f"{pv.sentences} sentences checked, {pv.flagged} flagged, {pv.rewritten} rewritten, {pv.removed} removed",
+        highlight=False,
+    )
+    for n in drafted.notes:
+        err.print(f"[yellow]note:[/] {esc(n)}", highlight=False)
+    err.print(f"issue: {esc(str(folder / 'issue.md'))} (archive: {esc(str(out / 'newsletter' / 'index.html'))})")
+
+
 def _weekly_request(categories, week, date_from, date_to, feed, ids, top):
     from .agents.weekly import WeeklyRequest, week_dates
     from .tools.listing import read_ids

@@ -191,7 +191,7 @@ def _limiter(limit: int) -> threading.BoundedSemaphore:
 
 def stage_of(node: str) -> str:
     """The stage a node's LLM calls are reported under: triage, deep review (the reviewers) or verdict."""
-    return {"triage": "triage", "write_verdict": "verdict"}.get(node, "deep review")
+    return {"triage": "triage", "write_verdict": "verdict", "newsletter": "newsletter"}.get(node, "deep review")
 
 
 class SpendLedger:

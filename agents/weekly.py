@@ -19,6 +19,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Send
 from pydantic import BaseModel
 
+from ..card import key_findings
 from ..errors import BadInputError, RefereeError
 from ..settings import Settings
 from ..state import REVIEWERS, Context
@@ -29,7 +30,6 @@ from ..tools.listing import Listing, fetch_ids, fetch_listing, read_feed
 from ..tools.online import fetch_online
 from ..tools.report import build_report, write_report
 from ..tools.topics import Topics, filter_listings
-from .base import NOT_ASSESSED, NOT_REPORTED
 from .render import run_record
 from .triage import TriageScore, triage
 
@@ -163,17 +163,6 @@ def route_reviews(state: WeeklyState) -> list[Send] | str:
     return [Send("deep_review", {"listing": state["listings"][i]}) for i in state["selected"]]
 
 
-def _key_findings(card) -> list[str]:
-    """Up to three: verified result rows first (numbers as the paper prints them), then the verdict's reasons."""
-    found = []
-    for r in (card.experiments.results if card.experiments else [])[:3]:
-        unknown = r.baseline_value in ("", NOT_REPORTED, NOT_ASSESSED)
-        versus = "" if unknown else f" vs {r.best_baseline} {r.baseline_value}"
-        found.append(f"{r.dataset}, {r.metric}: {r.this_paper}{versus}")
-    found += list(card.verdict.reasons if card.verdict else [])
-    return found[:3]
-
-
 def deep_review(task: ReviewTask, runtime: Runtime[WeeklyContext]) -> dict:
     """One paper through the review graph; a paper that cannot be had is kept, ranked on its triage alone."""
     context = runtime.context
@@ -210,7 +199,7 @@ def deep_review(task: ReviewTask, runtime: Runtime[WeeklyContext]) -> dict:
                 "label": verdict.label if verdict else None,
                 "confidence": verdict.confidence if verdict else None,
                 "tldr": verdict.tldr if verdict else "",
-                "key_findings": _key_findings(card),
+                "key_findings": key_findings(card),
                 "applications": list(card.impact.applications) if card.impact else [],
                 "grounding": card.grounding,
                 "missing": card.missing,

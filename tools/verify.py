@@ -49,7 +49,7 @@ def numbers_in(text: str) -> set[str]:
     return found
 
 
-def _number_forms(value: str) -> set[str]:
+def number_forms(value: str) -> set[str]:
     """A number as the paper may print it: 94.7% may appear as 94.7 or 0.947."""
     forms = {value, value.rstrip("%")}
     bare = value.rstrip("%").lstrip("-")
@@ -91,7 +91,7 @@ class PaperText:
         self.numbers: set[str] = set()
         for text in self.pages.values():
             for raw in _NUMBER.findall(text):
-                self.numbers |= _number_forms(raw.lstrip("+"))
+                self.numbers |= number_forms(raw.lstrip("+"))
 
     def has_quote(self, quote: str, page: int | None) -> bool:
         wanted = normalise(quote).strip(" .,;:\"'")
@@ -106,7 +106,7 @@ class PaperText:
         return any(wanted in text for text in near)
 
     def has_number(self, value: str) -> bool:
-        return bool(_number_forms(value) & self.numbers)
+        return bool(number_forms(value) & self.numbers)
 
     def has_name(self, name: str) -> bool:
         wanted = normalise(name).strip(" .,;:\"'")

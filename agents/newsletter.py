@@ -1,0 +1,209 @@
+"""The newsletter writer: prose from the cards only, every sentence checked against the card fields.
+
+One call drafts the overview, the shared concepts, the reading guide and a headline per paper, each
+sentence citing field ids. The provenance check (tools/provenance.py) flags a sentence with a number, a name
+or a claim no card field supports; flagged sentences go back once to be rewritten from their fields, and
+what is still unsupported is removed (a headline falls back to the paper's title).
+"""
+
+from __future__ import annotations
+
+import re
+
+from langchain_core.messages import HumanMessage
+from pydantic import BaseModel, Field
+
+from ..errors import RefereeError
+from ..state import Usage
+from ..tools.newsletter import Concept, PaperEntry, Provenance, Sentence, SourceCard
+from ..tools.provenance import check_sentence
+from .base import fill, load_prompt
+
+STYLES = {
+    "weekly": "a weekly ranked issue: lead with what matters most this week; short, direct sentences.",
+    "digest": "an applied digest: explain ideas for practitioners; say what each paper is useful for.",
+}
+
+
+class DraftSentence(BaseModel):
+    text: str = Field(max_length=400)
+    sources: list[str] = Field(default_factory=list, max_length=8)
+
+
+class DraftConcept(BaseModel):
+    name: str = Field(max_length=80)
+    papers: list[str] = Field(default_factory=list, max_length=12)
+    sentences: list[DraftSentence] = Field(default_factory=list, max_length=4)
+
+
+class DraftHeadline(BaseModel):
+    paper: str = Field(description="the paper id: p1, p2, ...")
+    text: str = Field(max_length=140)
+    sources: list[str] = Field(default_factory=list, max_length=6)
+
+
+class NewsletterDraft(BaseModel):
+    at_a_glance: list[DraftSentence] = Field(default_factory=list, max_length=4)
+    concepts: list[DraftConcept] = Field(default_factory=list, max_length=3)
+    reading_guide: list[DraftSentence] = Field(default_factory=list, max_length=6)
+    headlines: list[DraftHeadline] = Field(default_factory=list, max_length=20)
+
+
+class Rewrite(BaseModel):
+    index: int
+    text: str = Field(default="", max_length=400)
+    sources: list[str] = Field(default_factory=list, max_length=8)
+
+
+class Rewrites(BaseModel):
+    items: list[Rewrite] = Field(default_factory=list)
+
+
+def cards_text(cards: list[SourceCard]) -> str:
+    blocks = []
+    for source in cards:
+        lines = [f"[{fid}] {text}" for fid, text in source.fields().items()]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])", text.strip()) if s.strip()]
+
+
+class _Slot(BaseModel):
+    """One model-written sentence and where it goes."""
+
+    where: str  # "glance", "guide", "concept:<i>", "headline:<pid>", "concept-name:<i>"
+    text: str
+    cited: list[str]
+
+
+_CITED = re.compile(r"\s*\[(p\d+(?:\.[a-z]+)+(?:\.\d+)?)\]")
+
+
+def _slot(where: str, text: str, cited: list[str]) -> _Slot:
+    """Field ids the model wrote into the text ("[p2.tldr]") become sources and leave the text."""
+    return _Slot(where=where, text=_CITED.sub("", text).strip(), cited=[*cited, *_CITED.findall(text)])
+
+
+def _slots(draft: NewsletterDraft, pids: set[str]) -> list[_Slot]:
+    slots = []
+    for item in draft.at_a_glance:
+        slots += [_slot("glance", t, item.sources) for t in split_sentences(item.text)]
+    for i, concept in enumerate(draft.concepts):
+        slots.append(_slot(f"concept-name:{i}", concept.name, []))
+        for item in concept.sentences:
+            slots += [_slot(f"concept:{i}", t, item.sources) for t in split_sentences(item.text)]
+    for item in draft.reading_guide:
+        slots += [_slot("guide", t, item.sources) for t in split_sentences(item.text)]
+    seen = set()
+    for h in draft.headlines:
+        if h.paper in pids and h.paper not in seen and h.text.strip():
+            seen.add(h.paper)
+            slots.append(_slot(f"headline:{h.paper}", h.text, h.sources))
+    return slots
+
+
+def _rewrite(
+    llm, flagged: list[tuple[int, _Slot, list[str]]], fields: dict[str, str]
+) -> tuple[dict[int, Rewrite], Usage]:
+    items = []
+    for index, slot, problems in flagged:
+        near = check_sentence(slot.text, slot.cited, fields).sources or list(fields)[:3]
+        shown = "\n".join(f"  [{fid}] {fields[fid]}" for fid in near[:5])
+        items.append(f"{index}. {slot.text}\n  problems: {'; '.join(problems)}\n  fields:\n{shown}")
+    prompt = fill(load_prompt("newsletter_rewrite"), items="\n\n".join(items))
+    try:
+        answer, usage = llm.invoke(Rewrites, [HumanMessage(prompt)], node="newsletter")
+    except RefereeError:
+        return {}, Usage()
+    return {r.index: r for r in answer.items}, usage
+
+
+def write_prose(
+    cards: list[SourceCard], llm, style: str
+) -> tuple[list[Sentence], list[Concept], list[Sentence], dict[str, Sentence], Provenance, Usage, list[str]]:
+    """(at a glance, concepts, reading guide, headline by pid, provenance, usage, notes)."""
+    fields = {fid: text for c in cards for fid, text in c.fields().items()}
+    pids = {c.pid for c in cards}
+    prompt = fill(
+        load_prompt("newsletter"),
+        cards=cards_text(cards),
+        style=STYLES[style],
+        concepts="two or three" if len(cards) >= 3 else "one or two",
+    )
+    notes: list[str] = []
+    try:
+        draft, usage = llm.invoke(NewsletterDraft, [HumanMessage(prompt)], node="newsletter")
+    except RefereeError as exc:
+        draft, usage = NewsletterDraft(), Usage()
+        notes.append(f"the writer model gave no draft ({str(exc)[:200]}); the issue holds the cards' own text only")
+    slots = _slots(draft, pids)
+    provenance = Provenance(sentences=len(slots))
+    checks = [check_sentence(s.text, s.cited, fields) for s in slots]
+    flagged = [(i, slots[i], c.problems) for i, c in enumerate(checks) if not c.ok]
+    provenance.flagged = len(flagged)
+    if flagged:
+        rewrites, more = _rewrite(llm, flagged, fields)
+        usage = usage + more
+        for index, slot, problems in flagged:
+            new = rewrites.get(index)
+            again = check_sentence(new.text, new.sources, fields) if new and new.text.strip() else None
+            if again is not None and again.ok:
+                checks[index] = again
+                slots[index] = slot.model_copy(update={"text": new.text.strip()})
+                provenance.rewritten += 1
+                outcome = {"outcome": "rewritten", "now": new.text.strip()}
+            else:
+                checks[index] = None
+                provenance.removed += 1
+                outcome = {"outcome": "removed"}
+            provenance.flags.append({"text": slot.text, "problems": problems, **outcome})
+    kept = [(s, c) for s, c in zip(slots, checks, strict=True) if c is not None]
+
+    def sentences(where: str) -> list[Sentence]:
+        return [Sentence(text=s.text, sources=c.sources) for s, c in kept if s.where == where]
+
+    concepts = []
+    for i, concept in enumerate(draft.concepts):
+        named = [s for s, _ in kept if s.where == f"concept-name:{i}"]
+        body = sentences(f"concept:{i}")
+        if named and body:  # a concept whose name or every sentence failed the check is left out
+            concepts.append(
+                Concept(name=named[0].text, papers=[p for p in concept.papers if p in pids], sentences=body)
+            )
+    headlines = {
+        s.where.split(":", 1)[1]: Sentence(text=s.text, sources=c.sources)
+        for s, c in kept
+        if s.where.startswith("headline:")
+    }
+    return sentences("glance"), concepts, sentences("guide"), headlines, provenance, usage, notes
+
+
+def paper_entries(cards: list[SourceCard], headlines: dict[str, Sentence]) -> list[PaperEntry]:
+    """Per paper: the model's checked headline (else the title) and the card's own findings and applications."""
+    entries = []
+    for c in cards:
+        fields = c.fields()
+        pid = c.pid
+        findings = [Sentence(text=t, sources=[f]) for f, t in fields.items() if f.startswith(f"{pid}.finding.")]
+        uses = [Sentence(text=t, sources=[f]) for f, t in fields.items() if f.startswith(f"{pid}.application.")]
+        uses = [u for u in uses if u.text.strip().lower() not in ("not reported", "not assessed")]
+        h = c.card.header
+        entries.append(
+            PaperEntry(
+                pid=pid,
+                arxiv_id=h.arxiv_id,
+                title=h.title,
+                headline=headlines.get(pid) or Sentence(text=h.title, sources=[f"{pid}.title"]),
+                score=c.card.verdict.score if c.card.verdict else 0.0,
+                label=c.card.verdict.label if c.card.verdict else "no verdict",
+                key_findings=findings[:3],
+                applications=uses,
+                abs_url=h.abs_url,
+                card="",
+                gem_reason=c.gem_reason,
+            )
+        )
+    return entries

@@ -1,0 +1,1 @@
+"""Jinja2 templates of the email-safe newsletter pages (read with importlib.resources)."""

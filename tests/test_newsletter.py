@@ -1,0 +1,174 @@
+"""`review newsletter`: a draft from a weekly run's cards, issue numbering and the archive, provenance of every
+sentence, and the email page in a real browser at 600 px."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+
+import pymupdf
+import pytest
+from fakes import FakeReviewModel, synthesize
+from pdfbuild import two_column_paper
+from test_cli_extract import review as run_cli
+from test_render import CHROMIUM, review
+from test_weekly import WEEK_ARGS, world
+
+from referee.llm import StructuredLLM
+from referee.newsletter import draft_issue
+from referee.tools.attention import AttentionConfig
+from referee.tools.newsletter import cards_from_paths
+
+INVENTED = "The method cuts the error by 37.5% on every benchmark."
+
+
+def sentences_of(issue: dict) -> list[dict]:
+    found = issue["at_a_glance"] + issue["reading_guide"]
+    found += [s for c in issue["concepts"] for s in c["sentences"]]
+    found += [p["headline"] for p in issue["papers"]]
+    found += [s for p in issue["papers"] for s in p["key_findings"] + p["applications"]]
+    return found
+
+
+def test_draft_from_a_weekly_run_numbers_issues_and_links_the_archive(httpserver, tmp_path):
+    _, fake, env = world(httpserver, tmp_path)
+    out = tmp_path / "out"
+    result = run_cli(*WEEK_ARGS[:-1], "4", "--out", str(out), env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    weekly = out / "weekly" / "2026-W16"
+    report = json.loads((weekly / "report.json").read_text())
+    reviewed = [e for e in report["ranked"] if e["ranked_on"] == "deep review"]
+
+    for number in (1, 2):
+        result = run_cli("newsletter", "--weekly", str(weekly), "--out", str(out), env=env, timeout=120)
+        assert result.returncode == 0, result.stderr
+        folder = out / "newsletter" / f"issue-{number:03d}"
+        assert {"issue.md", "issue.html", "issue.json"} <= {p.name for p in folder.iterdir()}
+        assert f"issue {number}:" in result.stderr
+    issue = json.loads((out / "newsletter" / "issue-001" / "issue.json").read_text())
+    assert [p["title"] for p in issue["papers"]] == [e["title"] for e in reviewed]
+    assert [p["score"] for p in issue["papers"]] == [e["score"] for e in reviewed]
+    for paper in issue["papers"]:
+        assert (out / "newsletter" / "issue-001" / paper["card"]).resolve().is_file()
+        assert 1 <= len(paper["key_findings"]) <= 3
+    # every sentence of the draft maps to card fields that exist
+    for sentence in sentences_of(issue):
+        assert sentence["sources"] and set(sentence["sources"]) <= set(issue["fields"]), sentence
+    assert issue["provenance"]["sentences"] > 0
+    # the archive lists both issues; previous/next links point at files that exist
+    index = (out / "newsletter" / "index.html").read_text()
+    assert 'href="issue-001/issue.html"' in index and 'href="issue-002/issue.html"' in index
+    first = (out / "newsletter" / "issue-001" / "issue.html").read_text()
+    second = (out / "newsletter" / "issue-002" / "issue.html").read_text()
+    assert 'href="../issue-002/issue.html"' in first and "previous" not in first
+    assert 'href="../issue-001/issue.html"' in second and "next &rarr;" not in second
+    for page, target in ((first, "../issue-002/issue.html"), (second, "../index.html")):
+        assert target in page and (out / "newsletter" / "issue-001" / target).resolve().is_file()
+    # --issue overrides the numbering
+    result = run_cli("newsletter", "--weekly", str(weekly), "--issue", "7", "--out", str(out), env=env, timeout=120)
+    assert result.returncode == 0 and (out / "newsletter" / "issue-007" / "issue.md").is_file()
+
+
+def make_cards(tmp_path, titles: list[str]):
+    for n, title in enumerate(titles):
+        pdf = tmp_path / f"paper{n}.pdf"
+        two_column_paper(pdf, title=title)
+        review(pdf, tmp_path / "cards")
+    return cards_from_paths(str(tmp_path / "cards"), AttentionConfig())
+
+
+def writer(responder) -> StructuredLLM:
+    return StructuredLLM(chat=FakeReviewModel(responder=responder), backend="fake", model="fake", role="writer")
+
+
+@pytest.mark.parametrize("rewrite_supported", [False, True])
+def test_an_invented_number_is_flagged_then_rewritten_or_removed(tmp_path, rewrite_supported):
+    cards, source = make_cards(tmp_path, ["Graph Kernels Revisited", "Sparse Message Passing"])
+    supported = cards[0].fields()["p1.tldr"]
+
+    def responder(name, schema, prompt):
+        if name == "NewsletterDraft":
+            return {
+                "at_a_glance": [{"text": f"{supported} {INVENTED}", "sources": ["p1.tldr"]}],
+                "concepts": [],
+                "reading_guide": [],
+                "headlines": [],
+            }
+        if name == "Rewrites":
+            index = int(re.search(r"^(\d+)\. ", prompt, re.M).group(1))
+            text = supported if rewrite_supported else INVENTED
+            return {"items": [{"index": index, "text": text, "sources": ["p1.tldr"]}]}
+        return synthesize(schema, prompt, name=name)
+
+    issue, folder = draft_issue(cards, source, writer(responder), out=tmp_path, title="T", style="weekly")
+    pv = issue.provenance
+    assert (pv.sentences, pv.flagged) == (2, 1)
+    assert pv.flags[0]["text"] == INVENTED and "the number 37.5% is on no card" in pv.flags[0]["problems"]
+    md = (folder / "issue.md").read_text()
+    assert "37.5" not in md and "37.5" not in (folder / "issue.html").read_text()
+    if rewrite_supported:
+        assert (pv.rewritten, pv.removed) == (1, 0) and len(issue.at_a_glance) == 2
+    else:
+        assert (pv.rewritten, pv.removed) == (0, 1) and [s.text for s in issue.at_a_glance] == [supported]
+    assert issue.at_a_glance[0].sources[0] == "p1.tldr"  # the cited field first, then the closest others
+
+
+PLANTED = "<img src=x onerror=alert(1)> Graphs"
+LONG_TITLE = "Weekly" + "W" * 80  # one unbreakable word far wider than 600 px
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium (Debian package chromium) for the rendering test")
+def test_issue_html_in_chromium_at_600px(tmp_path):
+    cards, source = make_cards(tmp_path, [PLANTED, "Sparse Message Passing"])
+    _, folder = draft_issue(
+        cards, source, writer(lambda n, s, p: synthesize(s, p, name=n)), out=tmp_path, title=LONG_TITLE, style="digest"
+    )
+    page = (folder / "issue.html").read_text()
+    # email-safe: no scripts, no stylesheet or image to fetch, inline styles only, the planted tag is text
+    assert not re.search(r"<(script|img|link|iframe|object|style)\b", page, re.I)
+    assert not re.search(r"<[^>]*\bsrc=|url\(|@import", page) and "&lt;img src=x" in page
+    flags = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        "--disable-background-networking",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path / 'p'}",
+    ]
+    dom = subprocess.run(
+        [*flags, "--dump-dom", folder.joinpath("issue.html").as_uri()], capture_output=True, text=True, timeout=60
+    ).stdout
+    assert f"<title>{LONG_TITLE} — issue 1</title>" in dom and "&lt;img src=x onerror=alert(1)&gt;" in dom
+    shot = tmp_path / "issue.png"
+    subprocess.run(
+        [*flags, f"--screenshot={shot}", "--window-size=600,1400", folder.joinpath("issue.html").as_uri()],
+        capture_output=True,
+        timeout=60,
+    )
+    pix = pymupdf.Pixmap(str(shot))
+    assert pix.width == 600
+    # the layout holds: on a row through the first paper, the white sheet sits inside the beige margins
+    # on both sides, so nothing (not even an 86-letter word in the title) pushed it past 600 px
+    beige, white = (0xF3, 0xF1, 0xEC), (0xFF, 0xFF, 0xFF)
+    rows = [[pix.pixel(x, y)[:3] for x in range(pix.width)] for y in range(300, min(pix.height, 1300), 100)]
+    assert rows and all(row[2] == beige and row[-3] == beige and white in row for row in rows)
+
+
+def test_bad_newsletter_arguments_fail_cleanly(tmp_path):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "bad" / "x").mkdir(parents=True)
+    (tmp_path / "bad" / "x" / "card.json").write_text("{not json")
+    env = {"OPENAI_API_KEY": "k", "REFEREE_MODEL": "m"}
+    for args, message in [
+        (("newsletter",), "give one of --weekly"),
+        (("newsletter", "--weekly", str(tmp_path)), "no report.json"),
+        (("newsletter", "--cards", str(tmp_path / "empty")), "no card.json found"),
+        (("newsletter", "--cards", str(tmp_path / "bad")), "not a Referee card.json"),
+        (("newsletter", "--cards", str(tmp_path), "--style", "poem"), "unknown style"),
+    ]:
+        result = run_cli(*args, "--out", str(tmp_path / "o"), env=env)
+        assert result.returncode == 2, (args, result.stderr)
+        assert message in result.stderr and "Traceback" not in result.stderr, (args, result.stderr)

@@ -1,0 +1,270 @@
+"""Newsletter issues: the cards they draw on, the issue model, numbering, and the three files plus the archive.
+
+Per-paper facts (score, label, key findings, applications, links, hidden-gem reasons) are copied from the
+cards; the model writes only the connecting prose (agents/newsletter.py), and every sentence of it carries
+the card fields it rests on. issue.html is built for mail clients: one 600 px table, inline styles, no
+scripts, no external resources, every string escaped by Jinja2's autoescape.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import re
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+from jinja2 import Environment, FunctionLoader
+from pydantic import BaseModel, ValidationError
+
+from ..card import Card, key_findings
+from ..errors import BadInputError
+from .attention import AttentionConfig, PaperSignals, estimate, gem_reason, is_gem
+
+
+class Sentence(BaseModel):
+    text: str
+    sources: list[str]  # card field ids, e.g. "p2.tldr"
+
+
+class Concept(BaseModel):
+    name: str
+    papers: list[str]
+    sentences: list[Sentence]
+
+
+class PaperEntry(BaseModel):
+    pid: str
+    arxiv_id: str | None
+    title: str
+    headline: Sentence
+    score: float
+    label: str
+    key_findings: list[Sentence]
+    applications: list[Sentence]
+    abs_url: str | None = None
+    card: str  # card.html, relative to the issue folder
+    gem_reason: str | None = None
+
+
+class Provenance(BaseModel):
+    sentences: int = 0  # model-written sentences checked
+    flagged: int = 0
+    rewritten: int = 0
+    removed: int = 0
+    flags: list[dict] = []  # {"text", "problems", "outcome": "rewritten" | "removed", "now"}
+
+
+class Issue(BaseModel):
+    number: int
+    title: str
+    date: str
+    style: str
+    source: str
+    at_a_glance: list[Sentence]
+    concepts: list[Concept]
+    reading_guide: list[Sentence]
+    papers: list[PaperEntry]
+    provenance: Provenance
+    fields: dict[str, str]  # every card field a sentence may rest on, by id
+    cards: dict[str, str]  # pid -> card.json the fields came from
+    notes: list[str] = []
+    usage: dict = {}
+
+
+class SourceCard(BaseModel):
+    """One card as the newsletter reads it, with the ids of its fields."""
+
+    pid: str
+    path: Path
+    card: Card
+    gem_reason: str | None = None
+
+    def fields(self) -> dict[str, str]:
+        c, p = self.card, self.pid
+        out = {f"{p}.title": c.header.title}
+        if c.verdict:
+            out[f"{p}.score"] = f"{c.verdict.score:.1f}/10 {c.verdict.label}"
+            out[f"{p}.tldr"] = c.verdict.tldr
+            out |= {f"{p}.reason.{i}": r for i, r in enumerate(c.verdict.reasons, 1)}
+            if c.verdict.tags:
+                out[f"{p}.tags"] = ", ".join(c.verdict.tags)
+        out |= {f"{p}.finding.{i}": f for i, f in enumerate(key_findings(c), 1)}
+        if c.impact:
+            out[f"{p}.takeaway"] = c.impact.practical_takeaway
+            out |= {f"{p}.application.{i}": a for i, a in enumerate(c.impact.applications, 1)}
+        if c.novelty:
+            out |= {f"{p}.novelty.{i}": r for i, r in enumerate(c.novelty.reasons, 1)}
+            out |= {f"{p}.prior.{i}": f"{w.name}: {w.delta}" for i, w in enumerate(c.novelty.prior_work, 1)}
+        if c.limitations:
+            limits = c.limitations.admitted + c.limitations.added
+            out |= {f"{p}.limitation.{i}": x.text for i, x in enumerate(limits, 1)}
+        if self.gem_reason:
+            out[f"{p}.gem"] = self.gem_reason
+        return {k: v for k, v in out.items() if v and v.strip()}
+
+
+def _load_card(path: Path) -> Card:
+    try:
+        return Card.model_validate_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValidationError, ValueError) as exc:
+        raise BadInputError(f"{path}: not a Referee card.json ({str(exc).splitlines()[0][:160]})") from None
+
+
+def cards_from_weekly(folder: Path) -> tuple[list[SourceCard], str]:
+    """The reviewed papers of a weekly report, in its ranking, with its hidden-gem reasons."""
+    report_file = folder / "report.json"
+    if not report_file.is_file():
+        raise BadInputError(f"{folder}: no report.json (give a folder written by `review weekly`)")
+    report = json.loads(report_file.read_text(encoding="utf-8"))
+    found = []
+    for entry in report["ranked"]:
+        if not entry.get("card"):
+            continue
+        path = (folder / entry["card"]).with_name("card.json")
+        found.append(
+            SourceCard(pid=f"p{len(found) + 1}", path=path, card=_load_card(path), gem_reason=entry.get("gem_reason"))
+        )
+    if not found:
+        raise BadInputError(f"{folder}: the report has no reviewed paper with a card")
+    return found, f"weekly report {report['week']}"
+
+
+def cards_from_paths(pattern: str, attention: AttentionConfig) -> tuple[list[SourceCard], str]:
+    """Cards under a folder or matching a glob, best score first; hidden gems judged as in the weekly report."""
+    root = Path(pattern)
+    if root.is_dir():
+        paths = sorted(p for p in root.rglob("card.json") if "previous" not in p.relative_to(root).parts)
+    else:
+        hits = [Path(p) for p in sorted(glob.glob(pattern, recursive=True))]
+        paths = [h / "card.json" if h.is_dir() else h for h in hits]
+        paths = [p for p in paths if p.name == "card.json" and p.is_file()]
+    if not paths:
+        raise BadInputError(f"{pattern}: no card.json found there")
+    cards = [(p, _load_card(p)) for p in paths]
+    cards = [(p, c) for p, c in cards if c.verdict is not None]
+    if not cards:
+        raise BadInputError(f"{pattern}: none of the cards has a verdict")
+    cards.sort(key=lambda pc: (-pc[1].verdict.score, pc[1].header.title))
+    found = []
+    for path, card in cards:
+        h = card.header
+        signals = PaperSignals(
+            title=h.title,
+            authors=[a.name for a in h.authors],
+            institutions=h.institutions,
+            categories=h.categories,
+            link_kinds=[link.kind for link in card.links],
+            link_urls=[link.url for link in card.links],
+        )
+        est = estimate(signals, attention)
+        gem = (
+            gem_reason(card.verdict.score, card.verdict.label, est)
+            if is_gem(card.verdict.score, est, attention)
+            else None
+        )
+        found.append(SourceCard(pid=f"p{len(found) + 1}", path=path, card=card, gem_reason=gem))
+    return found, f"{len(found)} cards from {pattern}"
+
+
+# -- numbering and files ----------------------------------------------------------------------------------
+
+
+def issue_dir(root: Path, number: int) -> Path:
+    return root / "newsletter" / f"issue-{number:03d}"
+
+
+def existing_issues(root: Path) -> dict[int, Path]:
+    found = {}
+    for path in (root / "newsletter").glob("issue-*/issue.json"):
+        match = re.fullmatch(r"issue-(\d+)", path.parent.name)
+        if match:
+            found[int(match.group(1))] = path
+    return dict(sorted(found.items()))
+
+
+def next_number(root: Path) -> int:
+    return max(existing_issues(root), default=0) + 1
+
+
+def to_markdown(issue: Issue) -> str:
+    from .render import esc
+
+    def prose(sentences: list[Sentence]) -> str:
+        return " ".join(esc(s.text) for s in sentences)
+
+    lines = [f"# {esc(issue.title)} — issue {issue.number}", "", f"*{issue.date} · from {esc(issue.source)}*", ""]
+    lines += ["## At a glance", "", prose(issue.at_a_glance) or "No overview survived the provenance check.", ""]
+    if issue.concepts:
+        lines += ["## Ideas in this issue", ""]
+        for concept in issue.concepts:
+            lines += [f"### {esc(concept.name)}", "", prose(concept.sentences), ""]
+    if issue.reading_guide:
+        lines += ["## Reading guide", "", prose(issue.reading_guide), ""]
+    lines += ["## Papers", ""]
+    for n, p in enumerate(issue.papers, 1):
+        gem = " · 💎 HIDDEN GEM" if p.gem_reason else ""
+        lines += [f"### {n}. {esc(p.headline.text)}", "", f"**{esc(p.title)}**", ""]
+        links = f"[review card]({p.card})" + (f" · [arXiv]({p.abs_url})" if p.abs_url else "")
+        lines += [f"**{p.score:.1f}/10 · {p.label}**{gem} · {links}", "", "Key findings:", ""]
+        lines += [f"- {esc(s.text)}" for s in p.key_findings] or ["- none recorded on the card"]
+        lines += ["", "Practical applications:", ""]
+        lines += [f"- {esc(s.text)}" for s in p.applications] or ["- none named on the card"]
+        lines.append("")
+    gems = [p for p in issue.papers if p.gem_reason]
+    lines += ["## Hidden gems", ""]
+    lines += [f"- **{esc(p.title)}**: {esc(p.gem_reason)}" for p in gems] or ["No hidden gem in this issue."]
+    pv = issue.provenance
+    lines += [
+        "",
+        "---",
+        "",
+        f"Provenance: {pv.sentences} model-written sentences checked against the cards; {pv.flagged} flagged, "
+        f"{pv.rewritten} rewritten, {pv.removed} removed. issue.json maps every sentence to its card fields.",
+    ]
+    lines += [f"\nNote: {esc(n)}" for n in issue.notes]
+    return "\n".join(lines) + "\n"
+
+
+_ENV = Environment(
+    loader=FunctionLoader(lambda name: resources.files("referee.templates").joinpath(name).read_text("utf-8")),
+    autoescape=True,  # every string from a card or the model is escaped
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_FONT = "font-family:Georgia,'Times New Roman',serif;color:#1d1d1b;"
+
+
+def to_html(issue: Issue, prev: str | None, next_: str | None) -> str:
+    sections = [("At a glance", issue.at_a_glance)]
+    if issue.reading_guide:
+        sections.append(("Reading guide", issue.reading_guide))
+    return _ENV.get_template("issue.html").render(issue=issue, sections=sections, prev=prev, next=next_, font=_FONT)
+
+
+def write_issue(issue: Issue, root: Path) -> Path:
+    folder = issue_dir(root, issue.number)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "issue.json").write_text(issue.model_dump_json(indent=2), encoding="utf-8")
+    (folder / "issue.md").write_text(to_markdown(issue), encoding="utf-8")
+    write_archive(root)
+    return folder
+
+
+def write_archive(root: Path) -> None:
+    """Every issue's HTML with previous/next links, and index.html listing them, newest first."""
+    issues = {n: Issue.model_validate_json(p.read_text(encoding="utf-8")) for n, p in existing_issues(root).items()}
+    numbers = list(issues)
+    for i, n in enumerate(numbers):
+        prev = f"../issue-{numbers[i - 1]:03d}/issue.html" if i > 0 else None
+        nxt = f"../issue-{numbers[i + 1]:03d}/issue.html" if i + 1 < len(numbers) else None
+        (issue_dir(root, n) / "issue.html").write_text(to_html(issues[n], prev, nxt), encoding="utf-8")
+    rows = [(n, issues[n].title, issues[n].date) for n in reversed(numbers)]
+    (root / "newsletter" / "index.html").write_text(
+        _ENV.get_template("archive.html").render(issues=rows, font=_FONT), encoding="utf-8"
+    )
+
+
+def today() -> str:
+    return date.today().isoformat()
