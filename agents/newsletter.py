@@ -149,12 +149,13 @@ def write_prose(
         usage = usage + more
         for index, slot, problems in flagged:
             new = rewrites.get(index)
-            again = check_sentence(new.text, new.sources, fields) if new and new.text.strip() else None
+            new = _slot(slot.where, new.text, new.sources) if new else None
+            again = check_sentence(new.text, new.cited, fields) if new and new.text else None
             if again is not None and again.ok:
                 checks[index] = again
-                slots[index] = slot.model_copy(update={"text": new.text.strip()})
+                slots[index] = new
                 provenance.rewritten += 1
-                outcome = {"outcome": "rewritten", "now": new.text.strip()}
+                outcome = {"outcome": "rewritten", "now": new.text}
             else:
                 checks[index] = None
                 provenance.removed += 1
@@ -163,7 +164,8 @@ def write_prose(
     kept = [(s, c) for s, c in zip(slots, checks, strict=True) if c is not None]
 
     def sentences(where: str) -> list[Sentence]:
-        return [Sentence(text=s.text, sources=c.sources) for s, c in kept if s.where == where]
+        said = {s.text: Sentence(text=s.text, sources=c.sources) for s, c in kept if s.where == where}
+        return list(said.values())  # a sentence the model repeated is kept once
 
     concepts = []
     for i, concept in enumerate(draft.concepts):

@@ -97,7 +97,7 @@ def test_an_invented_number_is_flagged_then_rewritten_or_removed(tmp_path, rewri
             }
         if name == "Rewrites":
             index = int(re.search(r"^(\d+)\. ", prompt, re.M).group(1))
-            text = supported if rewrite_supported else INVENTED
+            text = f"{cards[0].card.header.title} is reviewed here." if rewrite_supported else INVENTED
             return {"items": [{"index": index, "text": text, "sources": ["p1.tldr"]}]}
         return synthesize(schema, prompt, name=name)
 
