@@ -205,7 +205,9 @@ def to_markdown(issue: Issue) -> str:
     lines += ["## Papers", ""]
     for n, p in enumerate(issue.papers, 1):
         gem = " · 💎 HIDDEN GEM" if p.gem_reason else ""
-        lines += [f"### {n}. {esc(p.headline.text)}", "", f"**{esc(p.title)}**", ""]
+        lines += [f"### {n}. {esc(p.headline.text)}", ""]
+        if p.headline.text != p.title:
+            lines += [f"**{esc(p.title)}**", ""]
         links = f"[review card]({p.card})" + (f" · [arXiv]({p.abs_url})" if p.abs_url else "")
         lines += [f"**{p.score:.1f}/10 · {p.label}**{gem} · {links}", "", "Key findings:", ""]
         lines += [f"- {esc(s.text)}" for s in p.key_findings] or ["- none recorded on the card"]
