@@ -194,7 +194,8 @@ def to_markdown(issue: Issue) -> str:
     def prose(sentences: list[Sentence]) -> str:
         return " ".join(esc(s.text) for s in sentences)
 
-    lines = [f"# {esc(issue.title)} — issue {issue.number}", "", f"*{issue.date} · from {esc(issue.source)}*", ""]
+    # issue.json keeps where the cards came from (a local path); the pages readers get do not show it
+    lines = [f"# {esc(issue.title)} — issue {issue.number}", "", f"*{issue.date} · {len(issue.papers)} papers*", ""]
     lines += ["## At a glance", "", prose(issue.at_a_glance) or "No overview survived the provenance check.", ""]
     if issue.concepts:
         lines += ["## Ideas in this issue", ""]
