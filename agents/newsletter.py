@@ -43,7 +43,7 @@ class DraftHeadline(BaseModel):
 
 
 class NewsletterDraft(BaseModel):
-    at_a_glance: list[DraftSentence] = Field(default_factory=list, max_length=4)
+    at_a_glance: list[DraftSentence] = Field(min_length=1, max_length=4)  # an empty draft is asked again
     concepts: list[DraftConcept] = Field(default_factory=list, max_length=3)
     reading_guide: list[DraftSentence] = Field(default_factory=list, max_length=6)
     headlines: list[DraftHeadline] = Field(default_factory=list, max_length=20)
