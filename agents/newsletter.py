@@ -44,7 +44,7 @@ class DraftHeadline(BaseModel):
 
 class NewsletterDraft(BaseModel):
     at_a_glance: list[DraftSentence] = Field(min_length=1, max_length=4)  # an empty draft is asked again
-    concepts: list[DraftConcept] = Field(default_factory=list, max_length=3)
+    concepts: list[DraftConcept] = Field(min_length=1, max_length=3)  # none at all: asked again
     reading_guide: list[DraftSentence] = Field(default_factory=list, max_length=6)
     headlines: list[DraftHeadline] = Field(default_factory=list, max_length=20)
 
@@ -137,7 +137,10 @@ def write_prose(
     try:
         draft, usage = llm.invoke(NewsletterDraft, [HumanMessage(prompt)], node="newsletter")
     except RefereeError as exc:
-        draft, usage = NewsletterDraft(), Usage()
+        draft, usage = (
+            NewsletterDraft.model_construct(at_a_glance=[], concepts=[], reading_guide=[], headlines=[]),
+            Usage(),
+        )
         notes.append(f"the writer model gave no draft ({str(exc)[:200]}); the issue holds the cards' own text only")
     slots = _slots(draft, pids)
     provenance = Provenance(sentences=len(slots))
@@ -168,13 +171,13 @@ def write_prose(
         return list(said.values())  # a sentence the model repeated is kept once
 
     concepts = []
-    for i, concept in enumerate(draft.concepts):
+    for i in range(len(draft.concepts)):
         named = [s for s, _ in kept if s.where == f"concept-name:{i}"]
         body = sentences(f"concept:{i}")
         if named and body:  # a concept whose name or every sentence failed the check is left out
-            concepts.append(
-                Concept(name=named[0].text, papers=[p for p in concept.papers if p in pids], sentences=body)
-            )
+            # the papers a concept covers are those its checked sentences rest on, not the ones the model listed
+            covered = sorted({fid.split(".", 1)[0] for s in body for fid in s.sources}, key=lambda p: int(p[1:]))
+            concepts.append(Concept(name=named[0].text, papers=covered, sentences=body))
     headlines = {
         s.where.split(":", 1)[1]: Sentence(text=s.text, sources=c.sources)
         for s, c in kept

@@ -91,7 +91,9 @@ def test_an_invented_number_is_flagged_then_rewritten_or_removed(tmp_path, rewri
         if name == "NewsletterDraft":
             return {
                 "at_a_glance": [{"text": f"{supported} {INVENTED}", "sources": ["p1.tldr"]}],
-                "concepts": [],
+                "concepts": [
+                    {"name": cards[0].card.header.title, "sentences": [{"text": supported, "sources": ["p1.tldr"]}]}
+                ],
                 "reading_guide": [],
                 "headlines": [],
             }
@@ -103,7 +105,8 @@ def test_an_invented_number_is_flagged_then_rewritten_or_removed(tmp_path, rewri
 
     issue, folder = draft_issue(cards, source, writer(responder), out=tmp_path, title="T", style="weekly")
     pv = issue.provenance
-    assert (pv.sentences, pv.flagged) == (2, 1)
+    assert (pv.sentences, pv.flagged) == (4, 1)  # two overview sentences, a concept's name and its sentence
+    assert [c.papers for c in issue.concepts] == [["p1"]]
     assert pv.flags[0]["text"] == INVENTED and "the number 37.5% is on no card" in pv.flags[0]["problems"]
     md = (folder / "issue.md").read_text()
     assert "37.5" not in md and "37.5" not in (folder / "issue.html").read_text()
@@ -172,3 +175,14 @@ def test_bad_newsletter_arguments_fail_cleanly(tmp_path):
         result = run_cli(*args, "--out", str(tmp_path / "o"), env=env)
         assert result.returncode == 2, (args, result.stderr)
         assert message in result.stderr and "Traceback" not in result.stderr, (args, result.stderr)
+
+
+def test_a_writer_that_never_answers_still_leaves_an_issue_of_the_cards_own_text(tmp_path):
+    cards, source = make_cards(tmp_path, ["Graph Kernels Revisited", "Sparse Message Passing"])
+    chat = FakeReviewModel(fail_tools={"NewsletterDraft"})
+    llm = StructuredLLM(chat=chat, backend="fake", model="fake", role="writer", max_tries=2)
+    issue, folder = draft_issue(cards, source, llm, out=tmp_path, title="T", style="weekly")
+    assert issue.notes and issue.notes[0].startswith("the writer model gave no draft")
+    assert [p.headline.text for p in issue.papers] == [p.title for p in issue.papers] and issue.at_a_glance == []
+    md = (folder / "issue.md").read_text()
+    assert "No overview: the writer gave none" in md and "Note: the writer model gave no draft" in md

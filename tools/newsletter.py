@@ -196,7 +196,8 @@ def to_markdown(issue: Issue) -> str:
 
     # issue.json keeps where the cards came from (a local path); the pages readers get do not show it
     lines = [f"# {esc(issue.title)} — issue {issue.number}", "", f"*{issue.date} · {len(issue.papers)} papers*", ""]
-    lines += ["## At a glance", "", prose(issue.at_a_glance) or "No overview: the writer gave none the cards support.", ""]
+    overview = prose(issue.at_a_glance) or "No overview: the writer gave none the cards support."
+    lines += ["## At a glance", "", overview, ""]
     if issue.concepts:
         lines += ["## Ideas in this issue", ""]
         for concept in issue.concepts:
