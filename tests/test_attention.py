@@ -43,10 +43,16 @@ def test_each_signal_is_counted_and_named():
     assert loud.raised_by == [
         "prominent lab (DeepMind, Google)",
         "14 authors",
-        'title words "all you need", "scaling law"',
+        'title words "All You Need", "Scaling Law"',
         "cross-listed in 3 categories",
         "a project page or demo",
     ]
+
+
+def test_a_word_listed_twice_counts_once():
+    config = AttentionConfig(brand_words=["LLaMA", "Llama"], hype_words=[])
+    est = estimate(signals(title="Tuning LLaMA for Sparse Recovery"), config)
+    assert est.points == 1 and est.raised_by == ['title words "LLaMA"']
 
 
 def test_the_attention_lists_are_configurable():

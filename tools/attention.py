@@ -48,7 +48,6 @@ DEFAULT_BRANDS = [
     "GPT",
     "ChatGPT",
     "LLaMA",
-    "Llama",
     "Gemini",
     "Claude",
     "Qwen",
@@ -113,7 +112,13 @@ _DEMO = re.compile(r"github\.io|huggingface\.co/spaces|\bdemo\b|project page|pro
 
 
 def _words(text: str, words: list[str]) -> list[str]:
-    return [w for w in words if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text, re.I)]
+    """The listed words the text contains, as the text spells them, each once ("LLaMA" and "Llama" listed)."""
+    found: dict[str, str] = {}
+    for word in words:
+        match = re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.I)
+        if match:
+            found.setdefault(match.group(0).lower(), match.group(0))
+    return list(found.values())
 
 
 def estimate(paper: PaperSignals, config: AttentionConfig) -> Attention:
