@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from ..errors import RefereeError
 from ..state import Usage
 from ..tools.newsletter import Concept, PaperEntry, Provenance, Sentence, SourceCard
-from ..tools.provenance import check_sentence
+from ..tools.provenance import Check, check_sentence
 from .base import fill, load_prompt
 
 STYLES = {
@@ -105,6 +105,15 @@ def _slots(draft: NewsletterDraft, pids: set[str]) -> list[_Slot]:
     return slots
 
 
+def _check(slot: _Slot, fields: dict[str, str]) -> Check:
+    """The provenance check, plus one for prose: a sentence cut off (a truncated answer) is not kept."""
+    check = check_sentence(slot.text, slot.cited, fields)
+    prose = not slot.where.startswith(("headline:", "concept-name:"))
+    if prose and not slot.text.rstrip().endswith((".", "!", "?", '"', "”", ")")):
+        check.problems.append("an unfinished sentence")
+    return check
+
+
 def _rewrite(
     llm, flagged: list[tuple[int, _Slot, list[str]]], fields: dict[str, str]
 ) -> tuple[dict[int, Rewrite], Usage]:
@@ -144,7 +153,7 @@ def write_prose(
         notes.append(f"the writer model gave no draft ({str(exc)[:200]}); the issue holds the cards' own text only")
     slots = _slots(draft, pids)
     provenance = Provenance(sentences=len(slots))
-    checks = [check_sentence(s.text, s.cited, fields) for s in slots]
+    checks = [_check(s, fields) for s in slots]
     flagged = [(i, slots[i], c.problems) for i, c in enumerate(checks) if not c.ok]
     provenance.flagged = len(flagged)
     if flagged:
@@ -153,7 +162,7 @@ def write_prose(
         for index, slot, problems in flagged:
             new = rewrites.get(index)
             new = _slot(slot.where, new.text, new.sources) if new else None
-            again = check_sentence(new.text, new.cited, fields) if new and new.text else None
+            again = _check(new, fields) if new and new.text else None
             if again is not None and again.ok:
                 checks[index] = again
                 slots[index] = new

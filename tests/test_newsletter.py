@@ -90,7 +90,10 @@ def test_an_invented_number_is_flagged_then_rewritten_or_removed(tmp_path, rewri
     def responder(name, schema, prompt):
         if name == "NewsletterDraft":
             return {
-                "at_a_glance": [{"text": f"{supported} {INVENTED}", "sources": ["p1.tldr"]}],
+                "at_a_glance": [
+                    {"text": f"{supported} {INVENTED}", "sources": ["p1.tldr"]},
+                    {"text": "Read the first paper next, as it", "sources": ["p1.tldr"]},  # cut off mid-sentence
+                ],
                 "concepts": [
                     {"name": cards[0].card.header.title, "sentences": [{"text": supported, "sources": ["p1.tldr"]}]}
                 ],
@@ -105,15 +108,17 @@ def test_an_invented_number_is_flagged_then_rewritten_or_removed(tmp_path, rewri
 
     issue, folder = draft_issue(cards, source, writer(responder), out=tmp_path, title="T", style="weekly")
     pv = issue.provenance
-    assert (pv.sentences, pv.flagged) == (4, 1)  # two overview sentences, a concept's name and its sentence
+    # three overview sentences (one cut off), a concept's name and its sentence
+    assert (pv.sentences, pv.flagged) == (5, 2)
+    assert pv.flags[1]["problems"] == ["an unfinished sentence"] and pv.flags[1]["outcome"] == "removed"
     assert [c.papers for c in issue.concepts] == [["p1"]]
     assert pv.flags[0]["text"] == INVENTED and "the number 37.5% is on no card" in pv.flags[0]["problems"]
     md = (folder / "issue.md").read_text()
     assert "37.5" not in md and "37.5" not in (folder / "issue.html").read_text()
     if rewrite_supported:
-        assert (pv.rewritten, pv.removed) == (1, 0) and len(issue.at_a_glance) == 2
+        assert (pv.rewritten, pv.removed) == (1, 1) and len(issue.at_a_glance) == 2
     else:
-        assert (pv.rewritten, pv.removed) == (0, 1) and [s.text for s in issue.at_a_glance] == [supported]
+        assert (pv.rewritten, pv.removed) == (0, 2) and [s.text for s in issue.at_a_glance] == [supported]
     assert issue.at_a_glance[0].sources[0] == "p1.tldr"  # the cited field first, then the closest others
 
 
