@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from ..errors import RefereeError
 from ..state import Usage
 from ..tools.listing import Listing
+from ..tools.provenance import content_words
 from ..tools.topics import Topics
 from .base import fill, load_prompt
 
@@ -54,6 +55,18 @@ def _papers_text(batch: list[Listing]) -> str:
     return "\n\n".join(f"[{p.arxiv_id}] {p.title}\n{p.abstract[:ABSTRACT_CHARS]}" for p in batch)
 
 
+def _mixed_up(score: TriageScore, batch: dict[str, Listing]) -> bool:
+    """A reason that fits another paper of the batch clearly better than its own (small models swap them):
+    the score is not trusted, and the paper is asked about alone."""
+    said = content_words(score.reason)
+
+    def fit(p: Listing) -> int:
+        return len(said & content_words(f"{p.title} {p.abstract[:ABSTRACT_CHARS]}"))
+
+    own = fit(batch[score.arxiv_id])
+    return any(fit(p) >= own + 2 for i, p in batch.items() if i != score.arxiv_id)
+
+
 def _known_topics(score: TriageScore, topics: Topics) -> TriageScore:
     """Topics the registry does not have (small models invent some) become "none"."""
     known = {t.id for t in topics.topics}
@@ -89,11 +102,11 @@ def triage(
                 for paper in batch:
                     failed[paper.arxiv_id] = str(exc)[:300]
             return
-        wanted = {p.arxiv_id for p in batch}
+        wanted = {p.arxiv_id: p for p in batch}
         with lock:
             usage = usage + spent
             for score in answer.scores:
-                if score.arxiv_id in wanted:
+                if score.arxiv_id in wanted and (len(batch) == 1 or not _mixed_up(score, wanted)):
                     scores[score.arxiv_id] = _known_topics(score, topics)
                     failed.pop(score.arxiv_id, None)
 

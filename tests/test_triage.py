@@ -90,3 +90,22 @@ def test_invented_topics_become_none():
     model = FakeReviewModel(responder=responder)
     result = triage(listings()[:2], TOPICS, StructuredLLM(chat=model, backend="fake", model="fake"), batch_size=2)
     assert {(s.primary_topic, tuple(s.matched_topics)) for s in result.scores.values()} == {("arch", ("arch",))}
+
+
+def test_a_reason_that_describes_another_paper_is_asked_again_alone():
+    papers = listings()[:3]
+    swapped = papers[1].arxiv_id
+
+    def responder(name, schema, prompt):
+        ids = ids_in(prompt)
+        out = []
+        for i in ids:
+            paper = next(p for p in papers if p.arxiv_id == i)
+            other = papers[0] if i == swapped and len(ids) > 1 else paper  # the batch answer swaps one reason
+            out.append({"arxiv_id": i, "relevance": 6, "novelty": 5, "reason": f"About {other.title}"})
+        return {"scores": out}
+
+    model = FakeReviewModel(responder=responder)
+    result = triage(papers, TOPICS, StructuredLLM(chat=model, backend="fake", model="fake"), batch_size=3)
+    assert len(model.calls) == 2 and ids_in(model.prompts[1]) == [swapped]
+    assert result.scores[swapped].reason == f"About {papers[1].title}"
