@@ -15,7 +15,6 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from .agents.base import NOT_ASSESSED, NOT_REPORTED
 from .agents.experiments import ExperimentsReview
 from .agents.impact import ImpactReview
 from .agents.limitations import LimitationsReview
@@ -26,6 +25,7 @@ from .agents.verdict import Verdict
 from .paper import Author, Link, Paper
 from .state import REVIEWERS, Finding
 from .tools.facts import Fact, limitation_sentences, setup_facts
+from .tools.verify import NOT_CLAIMS
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "methodology": MethodologyReview,
@@ -203,8 +203,7 @@ def key_findings(card: Card, count: int = 3) -> list[str]:
     """Verified result rows first (numbers as the paper prints them), then the verdict's reasons."""
     found = []
     for r in (card.experiments.results if card.experiments else [])[:count]:
-        unknown = r.baseline_value in ("", NOT_REPORTED, NOT_ASSESSED)
-        versus = "" if unknown else f" vs {r.best_baseline} {r.baseline_value}"
+        versus = "" if r.baseline_value.strip().lower() in NOT_CLAIMS else f" vs {r.best_baseline} {r.baseline_value}"
         found.append(f"{r.dataset}, {r.metric}: {r.this_paper}{versus}")
     found += list(card.verdict.reasons if card.verdict else [])
     return list(dict.fromkeys(found))[:count]

@@ -420,62 +420,33 @@ class WeeklyProgress:
                         err.print(f"[yellow]{review['arxiv_id']}: on triage only ({esc(review['error'])[:160]})[/]")
 
 
+def _usage_rows(title: str, key: str, rows: dict, seconds: bool = False) -> Table:
+    """One row of calls, tokens and dollars per key (a model or a stage)."""
+    table = Table(title=title, title_justify="left")
+    columns = (key, "calls", "cached", "prompt", "completion", "total", "$") + (("seconds",) if seconds else ())
+    for column in columns:
+        table.add_column(column, justify="left" if column == key else "right")
+    for name, used in rows.items():
+        cells = [used.llm_calls, used.cached_calls, used.prompt_tokens, used.completion_tokens, used.total_tokens]
+        extra = [f"{used.seconds:.1f}"] if seconds else []
+        table.add_row(esc(name), *map(str, cells), f"${used.cost_usd:.4f}", *extra)
+    return table
+
+
 def spent_table(spent: dict) -> Table:
     """What this process spent, by stage (cached calls and resumed work cost nothing)."""
-    table = Table(title="LLM usage in this run", title_justify="left")
-    for column in ("stage", "calls", "cached", "prompt", "completion", "total", "$"):
-        table.add_column(column, justify="left" if column == "stage" else "right")
-    for stage, used in sorted(spent.items()):
-        table.add_row(
-            stage,
-            str(used.llm_calls),
-            str(used.cached_calls),
-            str(used.prompt_tokens),
-            str(used.completion_tokens),
-            str(used.total_tokens),
-            f"${used.cost_usd:.4f}",
-        )
-    return table
+    return _usage_rows("LLM usage in this run", "stage", dict(sorted(spent.items())))
 
 
 def usage_table(run: dict) -> Table:
     """Tokens and dollars per model, as run.json records them (cached calls cost nothing)."""
-    table = Table(title="LLM usage", title_justify="left")
-    for column in ("model", "calls", "cached", "prompt", "completion", "total", "$", "seconds"):
-        table.add_column(column, justify="left" if column == "model" else "right")
-    per_model: dict[str, dict] = {}
+    from .state import Usage
+
+    per_model: dict[str, Usage] = {}
     for node in run["nodes"].values():
-        if "model" not in node:
-            continue
-        row = per_model.setdefault(
-            node["model"],
-            dict.fromkeys(
-                (
-                    "llm_calls",
-                    "cached_calls",
-                    "prompt_tokens",
-                    "completion_tokens",
-                    "total_tokens",
-                    "cost_usd",
-                    "seconds",
-                ),
-                0,
-            ),
-        )
-        for key in row:
-            row[key] += node.get(key, 0)
-    for name, row in per_model.items():
-        table.add_row(
-            esc(name),
-            str(row["llm_calls"]),
-            str(row["cached_calls"]),
-            str(row["prompt_tokens"]),
-            str(row["completion_tokens"]),
-            str(row["total_tokens"]),
-            f"${row['cost_usd']:.4f}",
-            f"{row['seconds']:.1f}",
-        )
-    return table
+        if "model" in node:
+            per_model[node["model"]] = per_model.get(node["model"], Usage()) + Usage.model_validate(node)
+    return _usage_rows("LLM usage", "model", per_model, seconds=True)
 
 
 def _run_with_progress(graph, inputs: dict, context) -> dict:

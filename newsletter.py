@@ -41,7 +41,7 @@ def draft_issue(
         reading_guide=guide,
         papers=ordered,
         provenance=provenance,
-        fields={fid: text for c in cards for fid, text in c.fields().items()},
+        fields={fid: text for c in cards for fid, text in c.fields.items()},
         cards={c.pid: str(c.path) for c in cards},
         notes=notes,
         usage=usage.model_dump(),

@@ -17,6 +17,7 @@ from ..errors import RefereeError
 from ..state import Usage
 from ..tools.newsletter import Concept, PaperEntry, Provenance, Sentence, SourceCard
 from ..tools.provenance import Check, check_sentence
+from ..tools.verify import NOT_CLAIMS
 from .base import fill, load_prompt
 
 STYLES = {
@@ -62,7 +63,7 @@ class Rewrites(BaseModel):
 def cards_text(cards: list[SourceCard]) -> str:
     blocks = []
     for source in cards:
-        lines = [f"[{fid}] {text}" for fid, text in source.fields().items()]
+        lines = [f"[{fid}] {text}" for fid, text in source.fields.items()]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 
@@ -134,7 +135,7 @@ def write_prose(
     cards: list[SourceCard], llm, style: str
 ) -> tuple[list[Sentence], list[Concept], list[Sentence], dict[str, Sentence], Provenance, Usage, list[str]]:
     """(at a glance, concepts, reading guide, headline by pid, provenance, usage, notes)."""
-    fields = {fid: text for c in cards for fid, text in c.fields().items()}
+    fields = {fid: text for c in cards for fid, text in c.fields.items()}
     pids = {c.pid for c in cards}
     prompt = fill(
         load_prompt("newsletter"),
@@ -199,11 +200,11 @@ def paper_entries(cards: list[SourceCard], headlines: dict[str, Sentence]) -> li
     """Per paper: the model's checked headline (else the title) and the card's own findings and applications."""
     entries = []
     for c in cards:
-        fields = c.fields()
+        fields = c.fields
         pid = c.pid
         findings = [Sentence(text=t, sources=[f]) for f, t in fields.items() if f.startswith(f"{pid}.finding.")]
         uses = [Sentence(text=t, sources=[f]) for f, t in fields.items() if f.startswith(f"{pid}.application.")]
-        uses = [u for u in uses if u.text.strip().lower() not in ("not reported", "not assessed")]
+        uses = [u for u in uses if u.text.strip().lower() not in NOT_CLAIMS]
         h = c.card.header
         entries.append(
             PaperEntry(

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from ..errors import RefereeError
 from ..paper import Paper
 from ..state import Context, Finding, State, Usage
+from ..tools.verify import NOT_CLAIMS
 from .base import fill, load_prompt
 
 Label = Literal["BREAKTHROUGH", "SIGNIFICANT", "SOLID", "INCREMENTAL", "FLAWED"]
@@ -71,7 +72,7 @@ def contradictions(verdict: Verdict, findings: list[Finding], paper: Paper) -> l
     admitted = (out.get("limitations") or {}).get("admitted") or []
     has_limits_section = any("limitation" in s.heading.lower() for s in paper.sections)
     results = (out.get("experiments") or {}).get("results") or []
-    baselines = [r for r in results if r.get("best_baseline") not in (None, "", "not reported", "not assessed")]
+    baselines = [r for r in results if (r.get("best_baseline") or "").strip().lower() not in NOT_CLAIMS]
     facts = {
         "code": f"the paper links its code ({code[0]})" if code else None,
         "limitations": "the paper states limitations" if admitted or has_limits_section else None,

@@ -24,7 +24,7 @@ from ..errors import BadInputError, RefereeError
 from ..settings import Settings
 from ..state import REVIEWERS, Context
 from ..tools.arxiv import ArxivClient, listing_query
-from ..tools.attention import PaperSignals
+from ..tools.attention import card_signals
 from ..tools.cache import PaperCache
 from ..tools.listing import Listing, fetch_ids, fetch_listing, read_feed
 from ..tools.online import fetch_online
@@ -182,12 +182,10 @@ def deep_review(task: ReviewTask, runtime: Runtime[WeeklyContext]) -> dict:
     except Exception as exc:  # noqa: BLE001 - one paper's failure must not stop the week
         return {"reviews": [{"arxiv_id": listing.arxiv_id, "ok": False, "error": f"{type(exc).__name__}: {exc}"}]}
     card = final["card"]
-    header = card.header
-    institutions = list(dict.fromkeys(header.institutions + [a for au in header.authors for a in au.affiliations]))
     record = run_record(final, context.review)
     online = None
     if context.settings.online_signals:
-        online = fetch_online(listing.arxiv_id, header.code_urls, context.settings)
+        online = fetch_online(listing.arxiv_id, card.header.code_urls, context.settings)
     verdict = card.verdict
     return {
         "reviews": [
@@ -203,13 +201,11 @@ def deep_review(task: ReviewTask, runtime: Runtime[WeeklyContext]) -> dict:
                 "applications": list(card.impact.applications) if card.impact else [],
                 "grounding": card.grounding,
                 "missing": card.missing,
-                "signals": PaperSignals(
+                "signals": card_signals(
+                    card,
                     title=listing.title,
-                    authors=listing.authors or [a.name for a in header.authors],
-                    institutions=institutions,
+                    authors=listing.authors,
                     categories=listing.categories,
-                    link_kinds=[link.kind for link in card.links],
-                    link_urls=[link.url for link in card.links],
                     abstract=listing.abstract,
                     citations=online.citations if online else None,
                     stars=online.stars if online else None,

@@ -11,19 +11,10 @@ API_PATH = "/api/query"
 PDF_PATH = "/pdf"
 
 
-def atom_feed(
-    arxiv_id: str,
-    version: int,
-    title: str,
-    authors: list[str],
-    summary: str = "An abstract.",
-    comment: str | None = None,
-    categories: tuple[str, ...] = ("cs.LG",),
-    published: str = "2020-07-16T00:00:00Z",
-) -> bytes:
-    """An API response in the shape of the recorded ones in ../shared/corpus/feeds."""
-    entry = atom_entry(arxiv_id, version, title, authors, summary, comment, categories, published)
-    return listing_feed([entry])
+def atom_feed(*entry_args, **entry_kwargs) -> bytes:
+    """An API response in the shape of the recorded ones in ../shared/corpus/feeds, holding one entry
+    (the arguments of atom_entry)."""
+    return listing_feed([atom_entry(*entry_args, **entry_kwargs)])
 
 
 def listing_feed(entries: list[str]) -> bytes:

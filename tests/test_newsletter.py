@@ -85,7 +85,7 @@ def writer(responder) -> StructuredLLM:
 @pytest.mark.parametrize("rewrite_supported", [False, True])
 def test_an_invented_number_is_flagged_then_rewritten_or_removed(tmp_path, rewrite_supported):
     cards, source = make_cards(tmp_path, ["Graph Kernels Revisited", "Sparse Message Passing"])
-    supported = cards[0].fields()["p1.tldr"]
+    supported = cards[0].fields["p1.tldr"]
 
     def responder(name, schema, prompt):
         if name == "NewsletterDraft":

@@ -108,6 +108,21 @@ class PaperSignals(BaseModel):
     stars: int | None = None
 
 
+def card_signals(card, **listing) -> PaperSignals:
+    """Signals from a review card (authors and affiliations as the PDF prints them, its links); listing
+    metadata given as keywords (title, authors, categories, abstract, online counts) wins where it is set."""
+    h = card.header
+    base = {
+        "title": h.title,
+        "authors": [a.name for a in h.authors],
+        "institutions": list(dict.fromkeys(h.institutions + [x for a in h.authors for x in a.affiliations])),
+        "categories": h.categories,
+        "link_kinds": [link.kind for link in card.links],
+        "link_urls": [link.url for link in card.links],
+    }
+    return PaperSignals(**base | {key: value for key, value in listing.items() if value})
+
+
 _DEMO = re.compile(r"github\.io|huggingface\.co/spaces|\bdemo\b|project page|project website", re.I)
 
 

@@ -8,6 +8,7 @@ scripts, no external resources, every string escaped by Jinja2's autoescape.
 
 from __future__ import annotations
 
+import functools
 import glob
 import json
 import re
@@ -20,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..card import Card, key_findings
 from ..errors import BadInputError
-from .attention import AttentionConfig, PaperSignals, estimate, gem_reason, is_gem
+from .attention import AttentionConfig, card_signals, estimate, gem_reason, is_gem
 
 
 class Sentence(BaseModel):
@@ -81,6 +82,7 @@ class SourceCard(BaseModel):
     card: Card
     gem_reason: str | None = None
 
+    @functools.cached_property
     def fields(self) -> dict[str, str]:
         c, p = self.card, self.pid
         out = {f"{p}.title": c.header.title}
@@ -149,16 +151,7 @@ def cards_from_paths(pattern: str, attention: AttentionConfig) -> tuple[list[Sou
     cards.sort(key=lambda pc: (-pc[1].verdict.score, pc[1].header.title))
     found = []
     for path, card in cards:
-        h = card.header
-        signals = PaperSignals(
-            title=h.title,
-            authors=[a.name for a in h.authors],
-            institutions=h.institutions,
-            categories=h.categories,
-            link_kinds=[link.kind for link in card.links],
-            link_urls=[link.url for link in card.links],
-        )
-        est = estimate(signals, attention)
+        est = estimate(card_signals(card), attention)
         gem = (
             gem_reason(card.verdict.score, card.verdict.label, est)
             if is_gem(card.verdict.score, est, attention)

@@ -7,6 +7,7 @@ attributed to (the fields the writer cited, those holding its numbers and names,
 
 from __future__ import annotations
 
+import functools
 import re
 
 from pydantic import BaseModel
@@ -68,28 +69,35 @@ def names_in(text: str) -> set[str]:
     return {n for n in found if len(n) >= 2}
 
 
+@functools.lru_cache(maxsize=8192)
+def _view(field_text: str) -> tuple[str, frozenset[str], frozenset[str]]:
+    """A card field as the check reads it (normalised text, numbers, content words), made once per field."""
+    return normalise(field_text), frozenset(numbers_in(field_text)), frozenset(content_words(field_text))
+
+
 def check_sentence(text: str, cited: list[str], fields: dict[str, str], top: int = 3) -> Check:
     """Attribute `text` to card fields and say what in it no field supports."""
-    normal = {fid: normalise(t) for fid, t in fields.items()}
+    views = {fid: _view(t) for fid, t in fields.items()}
     attributed = [c for c in cited if c in fields]
     problems = []
     for number in sorted(numbers_in(text)):
-        holders = [fid for fid, t in normal.items() if any(f in numbers_in(t) for f in number_forms(number))]
+        forms = number_forms(number)
+        holders = [fid for fid, (_, numbers, _) in views.items() if forms & numbers]
         if holders:
             attributed += [h for h in holders if h not in attributed][:1]
         else:
             problems.append(f"the number {number} is on no card")
     for name in sorted(names_in(text)):
-        holders = [fid for fid, t in normal.items() if name.lower() in t]
+        holders = [fid for fid, (normal, _, _) in views.items() if name.lower() in normal]
         if holders:
             attributed += [h for h in holders if h not in attributed][:1]
         else:
             problems.append(f"the name {name!r} is on no card")
     words = content_words(text)
     if words:
-        overlap = sorted(fields, key=lambda fid: (-len(words & content_words(fields[fid])), fid))
-        attributed += [fid for fid in overlap[:top] if fid not in attributed and words & content_words(fields[fid])]
-        covered = set().union(*(content_words(fields[fid]) for fid in attributed)) if attributed else set()
+        overlap = sorted(fields, key=lambda fid: (-len(words & views[fid][2]), fid))
+        attributed += [fid for fid in overlap[:top] if fid not in attributed and words & views[fid][2]]
+        covered = set().union(*(views[fid][2] for fid in attributed))
         missing = words - covered
         if len(words) >= 3 and len(missing) > len(words) / 2:
             problems.append(f"most of it is on no card ({', '.join(sorted(missing)[:5])})")

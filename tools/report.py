@@ -11,15 +11,14 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from ..agents.base import NOT_ASSESSED, NOT_REPORTED
 from ..agents.triage import TriageScore
 from ..llm import stage_of
 from .attention import PaperSignals, attention_note, estimate, gem_reason, is_gem
 from .render import esc, page_html
 from .topics import Topics
+from .verify import NOT_CLAIMS
 
 GEM_BADGE = "💎 HIDDEN GEM"
-UNSTATED = {"", NOT_REPORTED, NOT_ASSESSED}
 
 
 class RankedPaper(BaseModel):
@@ -137,7 +136,7 @@ def build_report(state: dict, topics: Topics, model_names: dict[str, str]) -> We
                 confidence=review["confidence"],
                 tldr=review["tldr"],
                 key_findings=review["key_findings"],
-                applications=[a for a in review["applications"] if a.strip().lower() not in UNSTATED],
+                applications=[a for a in review["applications"] if a.strip().lower() not in NOT_CLAIMS],
                 card=f"../../{review['card_dir']}/card.md",
                 grounding=review.get("grounding"),
                 attention=attention.model_dump(),
