@@ -23,6 +23,7 @@ class GoldPaper:
     pdf: Path
     meta: dict
     sections: list[str]  # top-level \section and \section* titles, in source order
+    has_abstract: bool  # the source writes an abstract (\begin{abstract}, \abstract{...}, \section*{Abstract})
 
 
 def corpus_papers() -> list[GoldPaper]:
@@ -32,7 +33,9 @@ def corpus_papers() -> list[GoldPaper]:
             continue
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         main = folder / "src" / Path(meta["source_paths"]["main_tex"]).name
-        papers.append(GoldPaper(folder.name, folder / "paper.pdf", meta, section_titles(main)))
+        tex = _expand_inputs(main)
+        has_abstract = _ABSTRACT.search(tex) is not None
+        papers.append(GoldPaper(folder.name, folder / "paper.pdf", meta, section_titles(tex), has_abstract))
     return papers
 
 
@@ -76,8 +79,10 @@ def _latex_to_text(title: str) -> str:
     return clean(re.sub(r"[{}\\]", " ", title))
 
 
-def section_titles(main_tex: Path) -> list[str]:
-    tex = _expand_inputs(main_tex)
+_ABSTRACT = re.compile(r"\\begin\s*\{abstract\}|\\abstract\s*\{|\\section\*?\s*\{\s*abstract\s*\}", re.I)
+
+
+def section_titles(tex: str) -> list[str]:
     titles = []
     for match in re.finditer(r"\\section\*?\s*(\[[^\]]*\])?\s*(?=\{)", tex):
         body, _ = _braced(tex, match.end())
