@@ -17,6 +17,7 @@ from ..errors import RefereeError
 from ..state import Usage
 from ..tools.newsletter import Concept, PaperEntry, Provenance, Sentence, SourceCard
 from ..tools.provenance import Check, check_sentence
+from ..tools.urls import safe_url
 from ..tools.verify import NOT_CLAIMS
 from .base import fill, load_prompt
 
@@ -216,7 +217,7 @@ def paper_entries(cards: list[SourceCard], headlines: dict[str, Sentence]) -> li
                 label=c.card.verdict.label if c.card.verdict else "no verdict",
                 key_findings=findings[:3],
                 applications=uses,
-                abs_url=h.abs_url,
+                abs_url=safe_url(h.abs_url),
                 card="",
                 gem_reason=c.gem_reason,
             )

@@ -10,6 +10,7 @@ from .arxiv import ArxivClient, ArxivRef, LocalPDF, resolve
 from .cache import PaperCache
 from .pdf import open_pdf, read_pdf_file
 from .sections import build_paper
+from .text import printable
 
 
 @dataclass
@@ -21,7 +22,7 @@ class Fetched:
 
 def fetch(target: ArxivRef | LocalPDF, settings: Settings) -> Fetched:
     if isinstance(target, LocalPDF):
-        return Fetched(source=str(target.path), pdf=b"")
+        return Fetched(source=printable(str(target.path)), pdf=b"")
     with PaperCache(settings.cache_dir) as cache, ArxivClient(settings, cache) as client:
         meta = client.metadata(target)
         return Fetched(source=meta.versioned_id, pdf=client.pdf(meta), arxiv=meta)

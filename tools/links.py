@@ -6,6 +6,7 @@ import re
 
 from ..paper import Link
 from .pdf import Line, RawDocument
+from .urls import safe_url
 
 _URL = re.compile(
     r"(?:https?://|www\.|(?<![\w.@/])(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org|zenodo\.org)/)"
@@ -45,9 +46,9 @@ def _inside(bbox, line: Line) -> bool:
 def find_links(doc: RawDocument, body: list[Line], references: list[Line]) -> list[Link]:
     found: dict[str, Link] = {}
 
-    def add(url: str, page: int) -> None:
-        url = _tidy(url)
-        if _SKIP.search(url) or len(url) < 12:
+    def add(raw: str, page: int) -> None:
+        url = safe_url(_tidy(raw))
+        if url is None or _SKIP.search(url) or len(url) < 12:
             return
         key = url.lower().rstrip("/")
         if any(k.startswith(key) for k in found) or key in found:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pymupdf
 
 from ..errors import BadPDFError
+from .text import printable
 
 # MuPDF warnings that mean page content could not be decoded: the text we would extract is incomplete.
 _DAMAGE = re.compile(r"zlib error|flate|corrupt|damaged|cannot decompress|syntax error in content", re.I)
@@ -298,12 +299,13 @@ def open_pdf(data: bytes, *, name: str, max_pages: int, max_bytes: int | None = 
 
 
 def read_pdf_file(path: Path, *, max_pages: int, max_bytes: int | None = None) -> RawDocument:
+    shown = printable(str(path))
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise BadPDFError(f"{path}: no such file") from None
+        raise BadPDFError(f"{shown}: no such file") from None
     except IsADirectoryError:
-        raise BadPDFError(f"{path}: is a directory, not a PDF file") from None
+        raise BadPDFError(f"{shown}: is a directory, not a PDF file") from None
     except OSError as exc:
-        raise BadPDFError(f"{path}: cannot read the file ({exc.strerror})") from exc
-    return open_pdf(data, name=str(path), max_pages=max_pages, max_bytes=max_bytes)
+        raise BadPDFError(f"{shown}: cannot read the file ({exc.strerror})") from exc
+    return open_pdf(data, name=shown, max_pages=max_pages, max_bytes=max_bytes)

@@ -17,6 +17,7 @@ import markdown
 
 from ..card import Card
 from ..errors import RefereeError
+from .urls import safe_url
 
 REVIEWER_TITLES = {
     "methodology": "task & setting, method and training recipe",
@@ -81,7 +82,7 @@ def _facts_for(card: Card) -> dict[str, str]:
     for t in card.tables:
         rows = "".join(f"\n  - {' | '.join(esc(c) for c in row)}" for row in t.get("rows", []) if row)
         tables.append(f"{esc(t['caption'])} (p. {t['page']}){rows}")
-    links = [f"{link.kind}: <{link.url}> (p. {link.page})" for link in card.links]
+    links = [f"{link.kind}: <{url}> (p. {link.page})" for link in card.links if (url := safe_url(link.url))]
     return {
         "Training recipe": _extracted(
             "Set-up as the paper states it",
@@ -271,12 +272,8 @@ def to_markdown(card: Card) -> str:
     lines.append(f"**Primary institution:** {primary}  ")
     if h.institutions:
         lines.append(f"**All institutions, as printed:** {'; '.join(esc(i) for i in h.institutions)}  ")
-    links = []
-    if h.abs_url:
-        links.append(f"[abs]({h.abs_url})")
-    if h.pdf_url:
-        links.append(f"[PDF]({h.pdf_url})")
-    links += [f"[code]({url})" for url in h.code_urls]
+    named = [("abs", h.abs_url), ("PDF", h.pdf_url)] + [("code", url) for url in h.code_urls]
+    links = [f"[{label}]({url})" for label, raw in named if (url := safe_url(raw))]
     lines.append(f"**Links:** {' · '.join(links) if links else 'none found'}")
     if card.grounding:
         lines.append(f"\n> Grounding: {esc(card.grounding)}.")
@@ -331,38 +328,69 @@ def to_html(card: Card, md_text: str) -> str:
     return page_html(f"{card.header.title} — Referee card", md_text)
 
 
+# What Referee writes into a card folder; archiving a previous card moves these and nothing else.
+CARD_FILES = ("card.md", "card.html", "card.json", "card.schema.json", "run.json")
+MAX_NAME = 80
+
+
+class OutsideOutputError(RefereeError):
+    """A path derived from the input would leave the output folder the user named."""
+
+    exit_code = 2
+
+
+def folder_name(raw: str) -> str:
+    """A single, harmless folder name from an id or a file name: no separators, no '.'/'..', bounded, not empty."""
+    name = re.sub(r"[^\w.\-]+", "_", raw, flags=re.ASCII).strip("._-")
+    name = re.sub(r"\.{2,}", ".", name)[:MAX_NAME].strip("._-")
+    return name or "paper"
+
+
+def inside(root: Path, path: Path) -> Path:
+    """`path`, after checking that it resolves to a place under `root` (links followed)."""
+    base, target = root.resolve(), path.resolve()
+    if target != base and base not in target.parents:
+        raise OutsideOutputError(f"refusing to write {path}: it is outside the output folder {root}")
+    return path
+
+
 def output_dir(card: Card, root: Path) -> Path:
     h = card.header
     name = f"{h.arxiv_id}v{h.version}" if h.arxiv_id and h.version else h.arxiv_id or Path(h.source).stem
-    return root / re.sub(r"[^\w.\-]+", "_", name)
+    return inside(root, root / folder_name(name))
 
 
 def _keep_previous(folder: Path) -> Path | None:
-    """Move an earlier card out of the way, into previous/<its creation time>/; nothing is overwritten."""
+    """Move an earlier card out of the way, into previous/<its creation time>/; nothing is overwritten, and
+    only the files Referee writes are moved."""
     old = folder / "card.json"
-    if not old.exists():
+    if not old.is_file():
         return None
     try:
         stamp = json.loads(old.read_text(encoding="utf-8")).get("created_at", "unknown")
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):
         stamp = "unreadable"
-    target = folder / "previous" / re.sub(r"[^\w\-]+", "-", stamp)
+    target = folder / "previous" / folder_name(str(stamp))
     n = 1
     while target.exists():
         n += 1
         target = target.with_name(f"{target.name.split('.')[0]}.{n}")
     target.mkdir(parents=True)
-    for item in folder.iterdir():
-        if item.is_file():
-            shutil.move(str(item), target / item.name)
+    for name in CARD_FILES:
+        item = folder / name
+        if item.is_file() and not item.is_symlink():
+            shutil.move(str(item), target / name)
     return target
 
 
 def write_card(card: Card, root: Path, run: dict, formats: tuple[str, ...] = ("md", "html", "json")) -> Path:
     md_text = to_markdown(card)
     validate_markdown(md_text)
+    if root.exists() and not root.is_dir():
+        raise OutsideOutputError(f"--out {root} is a file, not a folder")
     folder = output_dir(card, root)
     folder.mkdir(parents=True, exist_ok=True)
+    inside(root, folder)  # a link planted at the folder's name cannot redirect the writes
     previous = _keep_previous(folder)
     if previous is not None:
         run = {**run, "previous_card": str(previous)}

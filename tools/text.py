@@ -28,6 +28,12 @@ _ACCENT_BEFORE = re.compile("([\u00b4\u00a8\u02c6\u02dc\u02c7])\\s?([A-Za-z])")
 _WS = re.compile(r"\s+")
 
 
+def printable(text: str) -> str:
+    """A string that can be printed and serialised: bytes of a non-UTF-8 file name (kept by Python as lone
+    surrogates) become U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _fold_accents(text: str) -> str:
     text = _ACCENT_BEFORE.sub(lambda m: m.group(2) + _SPACING_ACCENTS[m.group(1)], text)
     return unicodedata.normalize("NFC", text)
