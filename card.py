@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from .agents.experiments import ExperimentsReview
 from .agents.impact import ImpactReview
@@ -81,6 +81,11 @@ class Card(BaseModel):
     hidden_text: list[dict[str, Any]] = []
     checks: list[str] = []
 
+    @property
+    def assessed(self) -> bool:
+        """False when no reviewer and no verdict produced anything: every model call failed."""
+        return self.verdict is not None or any(getattr(self, name) is not None for name in self.reviewers)
+
 
 ECHO_WORDS = 8  # this many consecutive words of a prompt in a model's answer: it echoed its instructions
 
@@ -125,6 +130,14 @@ def _scrub(value: Any) -> tuple[Any, int]:
     return value, 0
 
 
+def _invalid(exc: ValidationError, scrubbed: int) -> str:
+    """Why an output could not go on the card, in one line, naming the true cause."""
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "the answer"
+    after = f" after {scrubbed} template or echoed item(s) were removed" if scrubbed else ""
+    return f"its output did not validate{after}: {where}: {first['msg']}"
+
+
 def header(paper: Paper) -> CardHeader:
     meta = paper.arxiv
     institutions = list(paper.affiliations)
@@ -167,16 +180,16 @@ def assemble(
         removed += n
         try:
             values[name] = SCHEMAS[name].model_validate(output)
-        except ValueError as exc:
-            missing[name] = f"its output did not validate after template text was removed ({exc.__class__.__name__})"
+        except ValidationError as exc:
+            missing[name] = _invalid(exc, n)
     verdict_model, notes = None, []
     if verdict and verdict.get("ok"):
         data, n = _scrub(verdict["verdict"])
         removed += n
         try:
             verdict_model = Verdict.model_validate(data)
-        except ValueError:
-            missing["verdict"] = "the verdict did not validate after template text was removed"
+        except ValidationError as exc:
+            missing["verdict"] = _invalid(exc, n)
         notes = verdict.get("notes", [])
     elif verdict is not None:
         missing["verdict"] = verdict.get("error") or "the verdict failed"

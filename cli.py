@@ -197,6 +197,9 @@ def review_paper(
             err.print(f"[yellow]missing section[/] {name}: {esc(why)}", highlight=False)
     run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     err.print(usage_table(run))
+    if not card.assessed:
+        err.print("[bold red]error:[/] every model call failed: the card says the paper was not assessed")
+        raise typer.Exit(3)
 
 
 @app.command("weekly")

@@ -128,12 +128,27 @@ def parse_answer(text: str, schema: type[BaseModel]) -> BaseModel:
     return schema.model_validate(fit_to_schema(repair_json(text), schema.model_json_schema()))
 
 
+def check_fields(text: str, schema: type[BaseModel]) -> None:
+    """An answer that names none of the schema's fields says nothing, though its defaults would validate."""
+    try:
+        answered = set(repair_json(text))
+    except ValueError:
+        return  # the parser already accepted it (a tool call LangChain parsed itself)
+    if not answered & set(schema.model_fields):
+        raise ValueError(
+            f"the answer has none of the {schema.__name__} fields ({', '.join(schema.model_fields)}); "
+            f"it had: {', '.join(sorted(answered))[:200]}"
+        )
+
+
 def _answer_text(raw: Any) -> str:
     """The text to repair: tool-call arguments when the model called a tool, else the message content."""
     if raw is None:
         return ""
     for call in getattr(raw, "tool_calls", None) or []:
         return json.dumps(call.get("args") or {})
+    for call in getattr(raw, "invalid_tool_calls", None) or []:  # arguments that were not valid JSON
+        return call.get("args") or ""
     for call in (getattr(raw, "additional_kwargs", {}) or {}).get("tool_calls", []) or []:
         return call.get("function", {}).get("arguments", "")
     content = getattr(raw, "content", "")
@@ -280,6 +295,11 @@ class StructuredLLM:
                     parsed = parse_answer(text, schema)
                     problem = None
                 except (ValueError, ValidationError) as exc:
+                    problem = exc
+            if problem is None and isinstance(parsed, BaseModel) and schema.model_fields:
+                try:
+                    check_fields(_answer_text(raw), schema)
+                except ValueError as exc:
                     problem = exc
             if problem is None and isinstance(parsed, BaseModel):
                 if self.cache is not None and self.cache_mode != "off":

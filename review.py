@@ -7,6 +7,7 @@ from pathlib import Path
 from .llm import choice, models_for_roles
 from .settings import Settings
 from .state import Context
+from .tools.render import check_output_root
 
 HOSTED_BUDGET = 4000
 OFFLINE_BUDGET = 2500  # on 2 cores the offline model reads ~65 prompt tokens/s; generation slows with context
@@ -22,6 +23,7 @@ def review_context(
 ) -> Context:
     """A graph context for `settings`: hosted or served models get a larger paper budget and the LLM
     consistency check; the in-process offline default a smaller budget and rules only (unless configured)."""
+    check_output_root(out_dir)
     local = choice("reviewer", settings).backend == "local"
     budget = settings.paper_token_budget or (OFFLINE_BUDGET if local else HOSTED_BUDGET)
     check = settings.consistency_llm_check if settings.consistency_llm_check is not None else not local

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from ..errors import RefereeError
 from ..state import Context, Finding, ReviewerTask, Usage
+from ..tools.injection import redact
 
 NOT_REPORTED = "not reported"
 # What a field says when the model left it out (a small model's answer may be cut at its token limit):
@@ -43,10 +44,12 @@ def placeholders(template: str) -> set[str]:
 
 
 def fill(template: str, **values: str) -> str:
+    """The prompt `template` with its placeholders filled. Every value is data (paper text, findings, cards,
+    listings): a sentence in it that instructs a reviewer or a model is replaced before a model can read it."""
     missing = placeholders(template) - values.keys()
     if missing:
         raise KeyError(f"prompt placeholders without a value: {sorted(missing)}")
-    return template.format(**values)
+    return template.format(**{key: redact(str(value)) for key, value in values.items()})
 
 
 def reviewer_messages(task: ReviewerTask, prompt_name: str, **extra: str) -> list:

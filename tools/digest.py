@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from ..paper import Paper, Section
+from .injection import redact
 
 # Characters per token, on the safe side: measured on a corpus paper, Qwen2.5's tokenizer gave 6,225 tokens
 # for text that characters / 4 put at 4,000 (numbers, symbols and names split into many tokens).
@@ -143,7 +144,7 @@ def paper_text(paper: Paper, token_budget: int, reviewer: str | None = None) -> 
         number = f"{s.number} " if s.number else ""
         body.append(f"SECTION {number}{s.heading} (pp. {s.page_start}-{s.page_end})\n{_cut(t, share)}")
     text = "\n\n".join([head, *body, facts] if facts else [head, *body])
-    return blind(text, paper)
+    return blind(redact(text, paper.hidden_text), paper)
 
 
 def estimate_tokens(text: str) -> int:

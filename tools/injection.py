@@ -1,8 +1,9 @@
 """Text in a paper that addresses its reviewers: hidden spans (from tools/pdf.py) and visible instructions.
 
-Both are reported (top-level `hidden_text`, the card, a CLI warning); hidden spans are also kept out of
-everything a model reads. Visible text stays in the paper (it is what readers see) and reaches models
-fenced as data.
+Both are reported (top-level `hidden_text`, the card, a CLI warning) and neither reaches a model: hidden spans
+are kept out of the sections, and `redact` replaces every reported span and every sentence that instructs a
+reviewer in any text bound for a prompt. Visible text stays in the paper and on the card (it is what readers
+see).
 """
 
 from __future__ import annotations
@@ -28,6 +29,16 @@ _INSTRUCTION = re.compile(
     re.I,
 )
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+# An instruction and the rest of its sentence, wherever it stands in a prompt (line breaks end a sentence).
+_INSTRUCTION_SENTENCE = re.compile(rf"[^.!?\n]*{_INSTRUCTION.pattern}[^.!?\n]*[.!?]?", re.I)
+REDACTED = "[text addressed to reviewers removed]"
+
+
+def redact(text: str, hidden: list[HiddenText] = ()) -> str:
+    """`text` without the reported passages and without any sentence that instructs a reviewer or a model."""
+    for passage in sorted({h.text for h in hidden if len(h.text.strip()) >= 8}, key=len, reverse=True):
+        text = text.replace(passage, REDACTED)
+    return _INSTRUCTION_SENTENCE.sub(lambda m: (" " if m.group(0)[:1].isspace() else "") + REDACTED, text)
 
 
 def merge_hidden(spans: list[HiddenSpan]) -> list[HiddenText]:
@@ -45,8 +56,11 @@ def merge_hidden(spans: list[HiddenSpan]) -> list[HiddenText]:
 def visible_instructions(paper: Paper) -> list[HiddenText]:
     """Sentences of the visible text that instruct a reviewer or a language model."""
     found: list[HiddenText] = []
-    chunks = [(paper.abstract, paper.abstract_page, None)] + [(s.text, s.page_start, s) for s in paper.sections]
+    chunks = [(paper.title, 1, None), (paper.abstract, paper.abstract_page, None)]
+    chunks += [(s.text, s.page_start, s) for s in paper.sections]
     chunks += [(r.text, r.page, None) for r in paper.references]
+    chunks += [(f.caption, f.page, None) for f in paper.figures]
+    chunks += [(" ".join([t.caption, *(" ".join(row) for row in t.rows)]), t.page, None) for t in paper.tables]
     for text, page, section in chunks:
         offset = 0
         for sentence in _SENTENCE.split(text):
@@ -55,4 +69,5 @@ def visible_instructions(paper: Paper) -> list[HiddenText]:
             if _INSTRUCTION.search(sentence):
                 where = section.page_of(max(start, 0)) if section else page
                 found.append(HiddenText(page=where, kind="visible-instruction", text=sentence[:400]))
-    return found
+    unique = {(h.page, h.text): h for h in found}  # a caption is also a line of its page's text
+    return list(unique.values())

@@ -275,6 +275,9 @@ def to_markdown(card: Card) -> str:
     named = [("abs", h.abs_url), ("PDF", h.pdf_url)] + [("code", url) for url in h.code_urls]
     links = [f"[{label}]({url})" for label, raw in named if (url := safe_url(raw))]
     lines.append(f"**Links:** {' · '.join(links) if links else 'none found'}")
+    if not card.assessed:
+        why = next(iter(card.missing.values()), "no model answered")
+        lines.append(f"\n> Not assessed: no reviewer and no verdict produced an answer ({esc(why)[:300]}).")
     if card.grounding:
         lines.append(f"\n> Grounding: {esc(card.grounding)}.")
     for check in card.checks:
@@ -339,6 +342,13 @@ class OutsideOutputError(RefereeError):
     exit_code = 2
 
 
+def check_output_root(root: Path) -> Path:
+    """The folder the user named with --out, refused up front when it cannot hold cards."""
+    if root.exists() and not root.is_dir():
+        raise OutsideOutputError(f"--out {root} is a file, not a folder")
+    return root
+
+
 def folder_name(raw: str) -> str:
     """A single, harmless folder name from an id or a file name: no separators, no '.'/'..', bounded, not empty."""
     name = re.sub(r"[^\w.\-]+", "_", raw, flags=re.ASCII).strip("._-")
@@ -386,9 +396,7 @@ def _keep_previous(folder: Path) -> Path | None:
 def write_card(card: Card, root: Path, run: dict, formats: tuple[str, ...] = ("md", "html", "json")) -> Path:
     md_text = to_markdown(card)
     validate_markdown(md_text)
-    if root.exists() and not root.is_dir():
-        raise OutsideOutputError(f"--out {root} is a file, not a folder")
-    folder = output_dir(card, root)
+    folder = output_dir(card, check_output_root(root))
     folder.mkdir(parents=True, exist_ok=True)
     inside(root, folder)  # a link planted at the folder's name cannot redirect the writes
     previous = _keep_previous(folder)

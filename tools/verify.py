@@ -144,25 +144,41 @@ class Grounding:
 
 UNVERIFIED = " (the quote given for this was not found in the paper)"
 UNVERIFIED_NUMBER = " (contains a number not found in the paper: {})"
+NOT_FOUND = " (not found in the paper)"
+# The schemas' length bounds of the fields a mark is added to: a mark never makes a finding invalid, so the
+# model's text is shortened (at a word, with an ellipsis) to leave room for it.
+CLAIM_CHARS, DELTA_CHARS, TLDR_CHARS, VALUE_CHARS = 600, 500, 400, 100
 
 
-def _check_claim_numbers(text: str, index: PaperText, grounding: Grounding, where: str) -> str:
+def with_mark(text: str, mark: str, limit: int | None) -> str:
+    """`text` followed by a verification mark, the whole within `limit` characters."""
+    if limit is None or len(text) + len(mark) <= limit:
+        return text + mark
+    room = max(limit - len(mark) - 1, 0)
+    cut = text[:room].rsplit(" ", 1)[0] if " " in text[:room] else text[:room]
+    return cut.rstrip(" ,;:") + "\u2026" + mark
+
+
+def _number_mark(text: str, index: PaperText, grounding: Grounding, where: str) -> str:
+    """Records each number of `text`; the mark naming those the paper does not print ('' when none)."""
     missing = sorted(n for n in numbers_in(text) if not index.has_number(n))
-    for number in missing:
-        grounding.record(False, where, number, "marked")
-    grounded = numbers_in(text) - set(missing)
-    for number in grounded:
-        grounding.record(True, where, number)
-    return text + UNVERIFIED_NUMBER.format(", ".join(missing)) if missing else text
+    for number in numbers_in(text):
+        grounding.record(number not in missing, where, number, "marked")
+    return UNVERIFIED_NUMBER.format(", ".join(missing)) if missing else ""
 
 
-def _check_quoted(item: dict, text_key: str, index: PaperText, grounding: Grounding, where: str) -> None:
+def _check_claim_numbers(text: str, index: PaperText, grounding: Grounding, where: str, limit: int) -> str:
+    return with_mark(text, _number_mark(text, index, grounding, where), limit)
+
+
+def _check_quoted(item: dict, text_key: str, index: PaperText, grounding: Grounding, where: str, limit: int) -> None:
+    text = item.get(text_key) or ""
+    mark = _number_mark(text, index, grounding, where)
     quote = item.get("quote") or ""
     if quote and not grounding.record(index.has_quote(quote, item.get("page")), where, quote, "marked"):
         item["quote"] = ""
-        item[text_key] = (item.get(text_key) or "") + UNVERIFIED
-    if item.get(text_key):
-        item[text_key] = _check_claim_numbers(item[text_key], index, grounding, where)
+        mark += UNVERIFIED
+    item[text_key] = with_mark(text, mark, limit) if mark else text
 
 
 def verify_findings(outputs: dict[str, dict], verdict: dict | None, paper: Paper) -> Grounding:
@@ -172,14 +188,15 @@ def verify_findings(outputs: dict[str, dict], verdict: dict | None, paper: Paper
     for name, out in outputs.items():
         for key in ("method_steps", "fairness", "details"):
             for i, point in enumerate(out.get(key, []) or []):
-                _check_quoted(point, "claim", index, g, f"{name}.{key}[{i}]")
+                _check_quoted(point, "claim", index, g, f"{name}.{key}[{i}]", CLAIM_CHARS)
         if isinstance(out.get("applicability_evidence"), dict):
-            _check_quoted(out["applicability_evidence"], "claim", index, g, f"{name}.applicability_evidence")
+            where = f"{name}.applicability_evidence"
+            _check_quoted(out["applicability_evidence"], "claim", index, g, where, CLAIM_CHARS)
         for key in ("admitted", "added"):
             for i, lim in enumerate(out.get(key, []) or []):
-                _check_quoted(lim, "text", index, g, f"{name}.{key}[{i}]")
+                _check_quoted(lim, "text", index, g, f"{name}.{key}[{i}]", CLAIM_CHARS)
         for i, work in enumerate(out.get("prior_work", []) or []):
-            _check_quoted(work, "delta", index, g, f"{name}.prior_work[{i}]")
+            _check_quoted(work, "delta", index, g, f"{name}.prior_work[{i}]", DELTA_CHARS)
         if "results" in out:
             kept = []
             for i, row in enumerate(out["results"] or []):
@@ -198,12 +215,13 @@ def verify_findings(outputs: dict[str, dict], verdict: dict | None, paper: Paper
                     if base_nums and not g.record(
                         all(index.has_number(n) for n in base_nums), where, f"baseline {base!r}", "marked"
                     ):
-                        row["baseline_value"] = f"{base} (not found in the paper)"
+                        row["baseline_value"] = with_mark(base, NOT_FOUND, VALUE_CHARS)
                     kept.append(row)
             out["results"] = kept
     if verdict:
-        verdict["tldr"] = _check_claim_numbers(verdict.get("tldr", ""), index, g, "verdict.tldr")
+        verdict["tldr"] = _check_claim_numbers(verdict.get("tldr", ""), index, g, "verdict.tldr", TLDR_CHARS)
         verdict["reasons"] = [
-            _check_claim_numbers(r, index, g, f"verdict.reasons[{i}]") for i, r in enumerate(verdict.get("reasons", []))
+            _check_claim_numbers(r, index, g, f"verdict.reasons[{i}]", CLAIM_CHARS)
+            for i, r in enumerate(verdict.get("reasons", []))
         ]
     return g
