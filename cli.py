@@ -106,6 +106,61 @@ def extract(
         out.print(outline(paper))
 
 
+cache_app = typer.Typer(help="Look at or empty the cache of papers and model answers.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+CacheDir = Annotated[Path | None, typer.Option(help="Cache directory (env REFEREE_CACHE_DIR).")]
+
+
+@cache_app.command("info")
+def cache_info(cache_dir: CacheDir = None) -> None:
+    """Where the cache is, what it holds and its size."""
+    from .llm import LLMCache
+    from .tools.cache import PaperCache
+
+    try:
+        settings = get_settings(cache_dir=cache_dir)
+        with PaperCache(settings.cache_dir) as papers:
+            held, paper_bytes = papers.papers(), papers.size_bytes
+        answers, answer_bytes = LLMCache(settings.cache_dir).stats()
+    except Exception as exc:  # noqa: BLE001 - _fail decides what the user sees
+        _fail(exc)
+        return
+    out.print(f"cache: {esc(str(settings.cache_dir))}", highlight=False)
+    out.print(f"papers: {len(held)} ({paper_bytes / 1e6:.1f} MB)", highlight=False)
+    for paper, kinds in held.items():
+        out.print(f"  {esc(paper)}: {', '.join(sorted(kinds))}", highlight=False)
+    out.print(f"model answers: {answers} ({answer_bytes / 1e6:.1f} MB)", highlight=False)
+
+
+@cache_app.command("clear")
+def cache_clear(
+    paper: Annotated[str | None, typer.Argument(help="An arXiv id: forget only this paper (all versions).")] = None,
+    cache_dir: CacheDir = None,
+) -> None:
+    """Empty the cache, or forget one paper's metadata and PDF."""
+    from .llm import LLMCache
+    from .tools.arxiv import ArxivRef, resolve
+    from .tools.cache import PaperCache
+
+    try:
+        settings = get_settings(cache_dir=cache_dir)
+        if paper is not None:
+            ref = resolve(paper)
+            if not isinstance(ref, ArxivRef):
+                raise BadInputError(f"{paper!r} is not an arXiv id; `review cache clear` without an id empties all")
+            with PaperCache(settings.cache_dir) as papers:
+                removed = papers.forget(ref.arxiv_id)
+            out.print(f"removed {removed} cached item(s) of {ref.arxiv_id}", highlight=False)
+            return
+        with PaperCache(settings.cache_dir) as papers:
+            removed = papers.clear()
+        answers = LLMCache(settings.cache_dir).clear()
+    except Exception as exc:  # noqa: BLE001 - _fail decides what the user sees
+        _fail(exc)
+        return
+    out.print(f"removed {removed} paper item(s) and {answers} model answer(s)", highlight=False)
+
+
 @app.command("config")
 def show_config() -> None:
     """Print the effective settings and where each value came from (keys masked)."""

@@ -184,6 +184,13 @@ class LLMCache:
     def set(self, key: str, value: dict) -> None:
         self._cache.set(key, value)
 
+    def stats(self) -> tuple[int, int]:
+        """(answers kept, bytes on disk)."""
+        return len(self._cache), self._cache.volume()
+
+    def clear(self) -> int:
+        return self._cache.clear()
+
 
 def cost_usd(prices: dict[str, list[float]], model: str, prompt_tokens: int, completion_tokens: int) -> float:
     """Dollars for one call; `prices` maps a model to [input, output] dollars per million tokens."""

@@ -10,10 +10,12 @@ from pathlib import Path
 import pymupdf
 import pytest
 from fakes import FakeReviewModel, synthesize
+from loopback import API_PATH, PDF_PATH, atom_feed
 from pdfbuild import LEFT, RIGHT, two_column_paper
 from test_cli_extract import review as cli
 from test_cli_review import env_for
 from test_render import review
+from werkzeug import Response
 
 from referee.tools.injection import REDACTED
 from referee.tools.render import CARD_FILES, OutsideOutputError, folder_name
@@ -235,3 +237,49 @@ def test_a_run_where_every_call_fails_exits_3_and_says_so(httpserver, tmp_path):
     md = (tmp_path / "out" / "paper" / "card.md").read_text()
     assert "Not assessed: no reviewer and no verdict produced an answer" in md
     assert len(fake.requests) >= 7
+
+
+def test_truncated_answers_are_never_cached(httpserver, tmp_path):
+    """A truncated feed, then a truncated PDF, then a healthy server: the third run succeeds."""
+    state = {"feed": "truncated", "pdf": "truncated"}
+    whole = atom_feed("2604.90001", 1, "A Healthy Title", ["Ada Lovelace"])
+    pdf = tmp_path / "paper.pdf"
+    two_column_paper(pdf)
+    body = pdf.read_bytes()
+
+    def api(request):
+        return Response(whole[: len(whole) // 2] if state["feed"] == "truncated" else whole)
+
+    def pdf_host(request):
+        return Response(body[: len(body) // 2] if state["pdf"] == "truncated" else body)
+
+    httpserver.expect_request(API_PATH).respond_with_handler(api)
+    httpserver.expect_request(f"{PDF_PATH}/2604.90001v1").respond_with_handler(pdf_host)
+    env = {
+        "REFEREE_ARXIV_API_URL": httpserver.url_for(API_PATH),
+        "REFEREE_ARXIV_PDF_URL": httpserver.url_for(PDF_PATH),
+        "REFEREE_CACHE_DIR": str(tmp_path / "cache"),
+        "REFEREE_REQUEST_INTERVAL": "0",
+        "REFEREE_HTTP_MAX_TRIES": "1",
+    }
+    first = cli("extract", "2604.90001v1", env=env)
+    assert first.returncode == 3 and "truncated or malformed" in first.stderr
+    state["feed"] = "whole"
+    second = cli("extract", "2604.90001v1", env=env)
+    assert second.returncode == 2 and "truncated" in second.stderr, second.stderr
+    state["pdf"] = "whole"
+    third = cli("extract", "2604.90001v1", "--json", env=env)
+    assert third.returncode == 0, third.stderr
+    assert json.loads(third.stdout)["arxiv"]["title"] == "A Healthy Title"
+    info = cli("cache", "info", env=env)
+    assert info.returncode == 0 and "2604.90001v1: meta, pdf" in info.stdout
+    cleared = cli("cache", "clear", "2604.90001", env=env)
+    assert cleared.returncode == 0 and "removed" in cleared.stdout
+    assert "papers: 0" in cli("cache", "info", env=env).stdout
+
+
+def test_a_mirror_answering_with_another_version_is_refused(httpserver, tmp_path):
+    httpserver.expect_request(API_PATH).respond_with_data(atom_feed("2604.90001", 3, "T", ["A"]))
+    env = {"REFEREE_ARXIV_API_URL": httpserver.url_for(API_PATH), "REFEREE_REQUEST_INTERVAL": "0"}
+    result = cli("extract", "2604.90001v2", env=env)
+    assert result.returncode == 3 and "answered with 2604.90001v3 when asked for 2604.90001v2" in result.stderr

@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
+from xml.sax import SAXException
 
 import feedparser
 import httpx
@@ -266,7 +268,8 @@ class ArxivClient:
             raise RemoteError(f"feed {url}: HTTP {reply.status_code}")
         return reply.content
 
-    def pdf(self, meta: ArxivMetadata) -> bytes:
+    def pdf(self, meta: ArxivMetadata, validate: Callable[[bytes, str], None] | None = None) -> bytes:
+        """The PDF's bytes; `validate` (raising on a damaged file) must pass before they are cached."""
         versioned = meta.versioned_id
         key = f"pdf:{versioned}"
         if self.cache is not None and meta.version:
@@ -287,6 +290,8 @@ class ArxivClient:
                 f"PDF of {versioned}: {url} answered with {kind} ({len(body)} bytes), not a PDF; "
                 "arXiv may still be building it or asking for a captcha: try again later"
             )
+        if validate is not None:
+            validate(body, f"PDF of {versioned} from {url}")
         if self.cache is not None and meta.version:
             self.cache.set(key, body, expire=None)
         return body
@@ -329,14 +334,20 @@ def parse_entry(body: bytes, ref: ArxivRef, status: int) -> ArxivMetadata:
         raise BadInputError(f"arXiv rejected {ref.versioned!r} (HTTP 400)")
     if status != 200:
         raise RemoteError(f"arXiv metadata for {ref.versioned}: HTTP {status}")
-    if feed.bozo and not entries:
-        raise RemoteError(f"arXiv metadata for {ref.versioned}: the response is not a readable Atom feed")
+    if feed.bozo and (not entries or isinstance(feed.get("bozo_exception"), SAXException)):
+        raise RemoteError(
+            f"arXiv metadata for {ref.versioned}: the response is not a readable Atom feed (truncated or malformed)"
+        )
     if not entries:
         raise PaperNotFoundError(f"arXiv has no paper with id {ref.versioned}")
     entry = entries[0]
     arxiv_id, version = _split_id(entry.get("id", ""))
     if arxiv_id != ref.arxiv_id:
         raise RemoteError(f"arXiv answered for {arxiv_id} when asked for {ref.arxiv_id}")
+    if ref.version and version != ref.version:
+        raise RemoteError(f"arXiv answered with {arxiv_id}v{version} when asked for {ref.versioned}")
+    if not re.sub(r"\s+", "", entry.get("title", "")):
+        raise RemoteError(f"arXiv metadata for {ref.versioned}: the entry has no title (a truncated answer?)")
     comment = entry.get("arxiv_comment")
     summary = re.sub(r"\s+", " ", entry.get("summary", "")).strip()
     if _WITHDRAWN.search(comment or "") or _WITHDRAWN.search(summary[:200]):

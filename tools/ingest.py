@@ -8,7 +8,7 @@ from ..paper import ArxivMetadata, Paper
 from ..settings import Settings
 from .arxiv import ArxivClient, ArxivRef, LocalPDF, resolve
 from .cache import PaperCache
-from .pdf import open_pdf, read_pdf_file
+from .pdf import check_pdf, open_pdf, read_pdf_file
 from .sections import build_paper
 from .text import printable
 
@@ -25,7 +25,7 @@ def fetch(target: ArxivRef | LocalPDF, settings: Settings) -> Fetched:
         return Fetched(source=printable(str(target.path)), pdf=b"")
     with PaperCache(settings.cache_dir) as cache, ArxivClient(settings, cache) as client:
         meta = client.metadata(target)
-        return Fetched(source=meta.versioned_id, pdf=client.pdf(meta), arxiv=meta)
+        return Fetched(source=meta.versioned_id, pdf=client.pdf(meta, validate=check_pdf), arxiv=meta)
 
 
 def extract(target: ArxivRef | LocalPDF, fetched: Fetched, settings: Settings) -> Paper:

@@ -231,6 +231,27 @@ def _page_lines(page: pymupdf.Page, number: int, hidden: list[HiddenSpan]) -> li
     return lines
 
 
+def _no_pages(name: str, data: bytes) -> str:
+    if b"%%EOF" not in data[-2048:]:
+        return f"{name}: the PDF is damaged or truncated (no pages can be read and its end-of-file marker is missing)"
+    return f"{name}: the PDF is damaged: it has no pages that can be read"
+
+
+def check_pdf(data: bytes, name: str) -> None:
+    """Raise BadPDFError unless `data` opens as a PDF with pages: what a download must pass to be cached."""
+    if b"%PDF-" not in data[:1024]:
+        raise BadPDFError(f"{name}: not a PDF (the file does not start with the %PDF- header)")
+    if b"%%EOF" not in data[-2048:]:  # every complete PDF ends with the marker; a cut download does not
+        raise BadPDFError(f"{name}: the PDF is truncated (its end-of-file marker is missing); try again")
+    try:
+        with pymupdf.open(stream=data, filetype="pdf") as doc:
+            pages = doc.page_count
+    except Exception as exc:  # MuPDF raises several unrelated types for unreadable files
+        raise BadPDFError(f"{name}: the PDF is damaged or truncated and cannot be opened ({exc})") from exc
+    if pages == 0:
+        raise BadPDFError(_no_pages(name, data))
+
+
 def open_pdf(data: bytes, *, name: str, max_pages: int, max_bytes: int | None = None) -> RawDocument:
     """Open PDF bytes and return their raw layout, or raise BadPDFError with a one-line reason."""
     if not data:
@@ -251,7 +272,7 @@ def open_pdf(data: bytes, *, name: str, max_pages: int, max_bytes: int | None = 
         if doc.needs_pass:
             raise BadPDFError(f"{name}: the PDF is encrypted and needs a password to open; decrypt it first")
         if doc.page_count == 0:
-            raise BadPDFError(f"{name}: the PDF has no pages")
+            raise BadPDFError(_no_pages(name, data))
         if doc.page_count > max_pages:
             raise BadPDFError(
                 f"{name}: the PDF has {doc.page_count} pages, over the {max_pages}-page cap "
