@@ -46,12 +46,15 @@ err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() els
 
 def _fail(exc: BaseException) -> None:
     """One line on stderr and the exit code that says what kind of failure it was; never a traceback."""
+    message = " ".join(str(exc).split())  # one line, whatever the message held
     if isinstance(exc, RefereeError):
-        err.print(f"[bold red]error:[/] {esc(str(exc))}", highlight=False)
+        err.print(f"[bold red]error:[/] {esc(message)}", highlight=False)
         raise typer.Exit(exc.exit_code)
     if os.environ.get("REFEREE_DEBUG"):
         raise exc
-    err.print(f"[bold red]error:[/] unexpected {type(exc).__name__}: {esc(str(exc))} (set REFEREE_DEBUG=1 for details)")
+    err.print(
+        f"[bold red]error:[/] unexpected {type(exc).__name__}: {esc(message[:300])} (set REFEREE_DEBUG=1 for details)"
+    )
     raise typer.Exit(1)
 
 

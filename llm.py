@@ -128,6 +128,17 @@ def parse_answer(text: str, schema: type[BaseModel]) -> BaseModel:
     return schema.model_validate(fit_to_schema(repair_json(text), schema.model_json_schema()))
 
 
+def one_line(problem: BaseException | str) -> str:
+    """A reason on one short line: pydantic's multi-line reports become their count and first error."""
+    if isinstance(problem, ValidationError):
+        first = problem.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "the answer"
+        text = f"{problem.error_count()} validation error(s) for {problem.title}; first: {where}: {first['msg']}"
+    else:
+        text = str(problem) if not isinstance(problem, BaseException) else str(problem) or type(problem).__name__
+    return " ".join(text.split())[:600]
+
+
 def check_fields(text: str, schema: type[BaseModel]) -> None:
     """An answer that names none of the schema's fields says nothing, though its defaults would validate."""
     try:
@@ -286,7 +297,7 @@ class StructuredLLM:
                 usage.seconds += time.perf_counter() - start
                 if self._switch_method(exc):
                     continue
-                last = f"{type(exc).__name__}: {str(exc)[:300]}"
+                last = f"{type(exc).__name__}: {one_line(exc)[:300]}"
                 continue
             usage.seconds += time.perf_counter() - start
             raw = out.get("raw")
@@ -312,7 +323,7 @@ class StructuredLLM:
                 if self.cache is not None and self.cache_mode != "off":
                     self.cache.set(key, parsed.model_dump(mode="json"))
                 return parsed, usage
-            last = str(problem)[:600]
+            last = one_line(problem)
             # tell the model what was wrong; the shared prompt prefix stays the same
             attempt_messages = [
                 *messages,

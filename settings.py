@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from platformdirs import user_cache_dir, user_config_dir
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+from .errors import BadInputError
 
 SECRET_FIELDS = {"openai_api_key"}
 # Dollars per million tokens [input, output]; edit in referee.toml under [prices] or REFEREE_PRICES (JSON).
@@ -110,8 +112,22 @@ class Settings(BaseSettings):
 
 
 def get_settings(**overrides: Any) -> Settings:
-    """Settings with explicit (non-None) overrides from command-line flags on top."""
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    """Settings with explicit (non-None) overrides from command-line flags on top; a malformed value or config
+    file is a one-line BadInputError naming it."""
+    import tomllib
+
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = ".".join(str(part) for part in first["loc"])
+        value = str(first.get("input", ""))[:60]
+        where = ", ".join(_env_names(name)) if name in Settings.model_fields else name
+        raise BadInputError(f"setting {where} = {value!r} is not valid: {first['msg']}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise BadInputError(f"{config_file()}: not valid TOML ({exc})") from None
+    except UnicodeDecodeError:
+        raise BadInputError(f"{config_file()}: not a UTF-8 text file") from None
 
 
 def _env_names(name: str) -> list[str]:
@@ -140,7 +156,10 @@ def describe(overrides: dict[str, Any] | None = None) -> list[tuple[str, str, st
     if found is not None:
         import tomllib
 
-        in_file = tomllib.loads(found.read_text(encoding="utf-8"))
+        try:
+            in_file = tomllib.loads(found.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise BadInputError(f"{found}: not a valid TOML file ({exc})") from None
     rows = []
     for name in Settings.model_fields:
         value = getattr(settings, name)

@@ -77,5 +77,5 @@ def run_reviewer(
             result = post(result)
         finding = Finding(reviewer=name, ok=True, output=result.model_dump(mode="json"), usage=usage)
     except RefereeError as exc:
-        finding = Finding(reviewer=name, ok=False, error=str(exc)[:500], usage=Usage())
+        finding = Finding(reviewer=name, ok=False, error=" ".join(str(exc).split())[:500], usage=Usage())
     return {"findings": [finding]}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
 from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.runtime import Runtime
@@ -39,14 +39,17 @@ def bands_text() -> str:
     )
 
 
+Reason = Annotated[str, Field(max_length=400)]
+
+
 class Verdict(BaseModel):
-    reasons: list[str] = Field(min_length=1, max_length=6)
-    disagreements: list[str] = Field(default_factory=list, max_length=5)
+    reasons: list[Reason] = Field(min_length=1, max_length=6)
+    disagreements: list[Reason] = Field(default_factory=list, max_length=5)
     score: float = Field(ge=0, le=10)
     label: Label
     confidence: int = Field(ge=1, le=5)
     tldr: str = Field(max_length=400)
-    tags: list[str] = Field(default_factory=list, max_length=8)
+    tags: list[Annotated[str, Field(max_length=40)]] = Field(default_factory=list, max_length=8)
 
 
 def findings_json(findings: list[Finding]) -> str:

@@ -17,6 +17,7 @@ class FakeOpenAI:
     def __init__(self, responder=None) -> None:
         self.responder = responder or (lambda name, schema, prompt: synthesize(schema, prompt, name=name))
         self.requests: list[dict] = []
+        self.raw_arguments: str | None = None  # when set, every tool call carries these arguments verbatim
         self._lock = threading.Lock()
 
     def install(self, httpserver) -> str:
@@ -39,7 +40,7 @@ class FakeOpenAI:
                     {
                         "id": "call_0",
                         "type": "function",
-                        "function": {"name": function["name"], "arguments": json.dumps(args)},
+                        "function": {"name": function["name"], "arguments": self.raw_arguments or json.dumps(args)},
                     }
                 ],
             }

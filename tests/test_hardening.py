@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -283,3 +285,56 @@ def test_a_mirror_answering_with_another_version_is_refused(httpserver, tmp_path
     env = {"REFEREE_ARXIV_API_URL": httpserver.url_for(API_PATH), "REFEREE_REQUEST_INTERVAL": "0"}
     result = cli("extract", "2604.90001v2", env=env)
     assert result.returncode == 3 and "answered with 2604.90001v3 when asked for 2604.90001v2" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "says"),
+    [
+        (("extract", "2604.14702v0"), {}, "versions start at v1"),
+        (("extract", "２６０４.１４７０２"), {}, "cannot read"),
+        (("extract", "x.pdf"), {"REFEREE_MAX_PAGES": "abc"}, "REFEREE_MAX_PAGES = 'abc' is not valid"),
+    ],
+)
+def test_bad_values_are_one_line_and_exit_2(args, env, says):
+    result = cli(*args, env=env)
+    assert result.returncode == 2 and says in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_link_loop_is_named(tmp_path):
+    (tmp_path / "a.pdf").symlink_to(tmp_path / "b.pdf")
+    (tmp_path / "b.pdf").symlink_to(tmp_path / "a.pdf")
+    result = cli("extract", str(tmp_path / "a.pdf"))
+    assert result.returncode == 2 and "link loop" in result.stderr
+
+
+def test_a_malformed_config_file_and_a_binary_ids_file_are_one_line(tmp_path):
+    (tmp_path / "referee.toml").write_text("model = [\n")
+    result = subprocess.run([sys.executable, "-m", "referee", "config"], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 2 and "not valid TOML" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    (tmp_path / "ids.txt").write_bytes(b"\xff\xfe\x00\x01binary")
+    result = cli("weekly", "--ids", str(tmp_path / "ids.txt"), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and "not UTF-8 text" in result.stderr
+
+
+def test_a_redirect_loop_is_a_remote_failure(httpserver, tmp_path):
+    httpserver.expect_request(API_PATH).respond_with_response(
+        Response(status=302, headers={"Location": httpserver.url_for(API_PATH)})
+    )
+    env = {"REFEREE_ARXIV_API_URL": httpserver.url_for(API_PATH), "REFEREE_REQUEST_INTERVAL": "0"}
+    result = cli("extract", "2604.90001", env=env)
+    assert result.returncode == 3 and "redirect" in result.stderr and "unexpected" not in result.stderr
+
+
+def test_malformed_tool_call_json_is_named_as_such(httpserver, tmp_path):
+    """A server whose tool-call arguments are not JSON: the reviewer's failure says what was wrong, on one line."""
+    fake, env = env_for(httpserver, tmp_path)
+    fake.raw_arguments = '{"claim": "unterminated'
+    pdf = tmp_path / "paper.pdf"
+    two_column_paper(pdf)
+    result = cli(str(pdf), "--out", str(tmp_path / "out"), "--sections", "impact", env=env, timeout=120)
+    card = json.loads((tmp_path / "out" / "paper" / "card.json").read_text())
+    why = card["missing"]["impact"]
+    assert "the answer is empty" not in why and "\n" not in why, why
+    assert result.returncode == 3

@@ -38,8 +38,10 @@ ACCEPTED_FORMS = (
 _NEW = r"(?P<new>\d{4}\.\d{4,5})"
 _OLD = r"(?P<old>[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[a-z]+)*)?/\d{7})"
 _ID = rf"(?:{_NEW}|{_OLD})(?:v(?P<version>\d+))?"
-_BARE = re.compile(rf"^(?:arxiv:\s*)?{_ID}$", re.I)
-_URL = re.compile(rf"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/{_ID}(?:\.pdf)?/?(?:[?#].*)?$", re.I)
+_BARE = re.compile(rf"^(?:arxiv:\s*)?{_ID}$", re.I | re.ASCII)  # ASCII: fullwidth digits are not an id
+_URL = re.compile(
+    rf"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/{_ID}(?:\.pdf)?/?(?:[?#].*)?$", re.I | re.ASCII
+)
 _WITHDRAWN = re.compile(r"\b(this (paper|article|submission) (has been|was|is) withdrawn|withdrawn by)\b", re.I)
 
 
@@ -80,8 +82,12 @@ def resolve(text: str) -> ArxivRef | LocalPDF:
             _check_new_style(match.group("new"))
         arxiv_id = match.group("new") or match.group("old")
         version = int(match.group("version")) if match.group("version") else None
+        if version == 0:
+            raise BadInputError(f"{raw!r} is not an arXiv id: versions start at v1")
         return ArxivRef(arxiv_id, version)
     path = Path(raw).expanduser()
+    if path.is_symlink() and not path.exists():
+        raise BadInputError(f"{raw}: a broken link or a link loop, not a file")
     if path.is_file() or raw.lower().endswith(".pdf"):
         if not path.exists():
             raise BadInputError(f"{raw}: no such file")
@@ -206,6 +212,8 @@ class ArxivClient:
                     if max_bytes is not None and len(body) > max_bytes:
                         raise _too_big(what, len(body), max_bytes, at_least=True)
                 return _Reply(response.status_code, response.headers, bytes(body))
+        except httpx.TooManyRedirects:
+            raise RemoteError(f"{what}: {host} redirected too many times (a redirect loop?)") from None
         except httpx.TimeoutException:
             raise _Retryable("timed out") from None
         except httpx.TransportError as exc:

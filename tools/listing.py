@@ -112,8 +112,12 @@ def read_ids(path: Path) -> list[str]:
 
     if not path.is_file():
         raise BadInputError(f"{path}: no such ids file")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise BadInputError(f"{path}: not a text file of arXiv ids (it is not UTF-8 text)") from None
     ids = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(lines, 1):
         text = line.split("#", 1)[0].strip()
         if not text:
             continue

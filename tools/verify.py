@@ -147,7 +147,7 @@ UNVERIFIED_NUMBER = " (contains a number not found in the paper: {})"
 NOT_FOUND = " (not found in the paper)"
 # The schemas' length bounds of the fields a mark is added to: a mark never makes a finding invalid, so the
 # model's text is shortened (at a word, with an ellipsis) to leave room for it.
-CLAIM_CHARS, DELTA_CHARS, TLDR_CHARS, VALUE_CHARS = 600, 500, 400, 100
+CLAIM_CHARS, DELTA_CHARS, TLDR_CHARS, VALUE_CHARS = 600, 500, 400, 100  # TLDR_CHARS bounds each reason too
 
 
 def with_mark(text: str, mark: str, limit: int | None) -> str:
@@ -221,7 +221,7 @@ def verify_findings(outputs: dict[str, dict], verdict: dict | None, paper: Paper
     if verdict:
         verdict["tldr"] = _check_claim_numbers(verdict.get("tldr", ""), index, g, "verdict.tldr", TLDR_CHARS)
         verdict["reasons"] = [
-            _check_claim_numbers(r, index, g, f"verdict.reasons[{i}]", CLAIM_CHARS)
+            _check_claim_numbers(r, index, g, f"verdict.reasons[{i}]", TLDR_CHARS)
             for i, r in enumerate(verdict.get("reasons", []))
         ]
     return g
