@@ -33,3 +33,9 @@ class RemoteError(RefereeError):
 
     exit_code = 3
     retryable = True
+
+
+class DeadlineError(RemoteError):
+    """A network stage (a download, an API call, a model call, a node, the whole run) ran past its deadline."""
+
+    retryable = False

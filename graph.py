@@ -22,6 +22,7 @@ from .agents.render import render
 from .agents.reproducibility import review_reproducibility
 from .agents.verdict import write_verdict
 from .agents.verify import verify
+from .errors import DeadlineError
 from .state import REVIEWERS, Context, InputState, State
 from .tools.digest import paper_text
 
@@ -36,10 +37,17 @@ REVIEWER_NODES = {
 
 
 def timed(node):
-    """Record the node's wall time in state['timings'] (merged across parallel nodes by a reducer)."""
+    """Record the node's wall time in state['timings'] (merged across parallel nodes by a reducer); a node that
+    would start after the run's deadline ends the run instead."""
 
     @functools.wraps(node)
     def wrapper(state, runtime: Runtime[Context]):
+        deadline, began = runtime.context.run_deadline, state.get("started_at")
+        if deadline is not None and began is not None and time.time() - began > deadline:
+            raise DeadlineError(
+                f"the review ran past its {deadline:.0f} s deadline before {node.__name__} "
+                "(REFEREE_RUN_DEADLINE sets the limit)"
+            )
         start = time.perf_counter()
         update = node(state, runtime) or {}
         return {**update, "timings": {node.__name__: time.perf_counter() - start}}
@@ -58,7 +66,8 @@ def route_reviewers(state: State, runtime: Runtime[Context]) -> list[Send]:
             if context.layout == "shared"
             else paper_text(paper, context.paper_token_budget, reviewer=name)
         )
-        sends.append(Send(f"review_{name}", {"reviewer": name, "paper_text": text, "paper": paper}))
+        task = {"reviewer": name, "paper_text": text, "paper": paper, "started_at": state.get("started_at")}
+        sends.append(Send(f"review_{name}", task))
     return sends
 
 

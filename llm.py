@@ -28,7 +28,7 @@ import json_repair
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import BaseModel, ValidationError
 
-from .errors import RefereeError
+from .errors import DeadlineError, RefereeError
 from .settings import Settings
 from .state import Usage
 
@@ -247,6 +247,11 @@ class SpendLedger:
 SPENT = SpendLedger()
 
 
+# Deadlines by backend when the settings leave them unset: a node's tries together, and a whole review.
+NODE_DEADLINE, OFFLINE_NODE_DEADLINE = 600.0, 3600.0
+RUN_DEADLINE, OFFLINE_RUN_DEADLINE = 1800.0, 7200.0
+
+
 @dataclass
 class StructuredLLM:
     """A chat model behind one role, with caching, repair, retries and accounting."""
@@ -261,6 +266,7 @@ class StructuredLLM:
     prices: dict[str, list[float]] = field(default_factory=dict)
     max_tries: int = 3
     max_in_flight: int = 4
+    deadline_s: float | None = None  # one node's tries together; checked before each try
     sampling: dict = field(default_factory=lambda: {"temperature": 0})
 
     def _runnable(self, schema: type[BaseModel]):
@@ -288,7 +294,13 @@ class StructuredLLM:
                     pass  # a schema changed under the same hash: recompute
         attempt_messages = list(messages)
         last = "no answer"
+        began = time.monotonic()
         for _ in range(self.max_tries):
+            if self.deadline_s is not None and time.monotonic() - began > self.deadline_s:
+                raise DeadlineError(
+                    f"node {node}: no valid {schema.__name__} from {self.model} within {self.deadline_s:.0f} s "
+                    f"({last}; REFEREE_NODE_DEADLINE sets the limit)"
+                )
             start = time.perf_counter()
             try:
                 with _limiter(self.max_in_flight):
@@ -549,6 +561,7 @@ def structured_llm(role: str, settings: Settings, cache_mode: str = "use", n_ctx
         prices=prices,
         max_tries=settings.llm_max_tries,
         max_in_flight=1 if picked.backend == "local" else settings.max_llm_in_flight,
+        deadline_s=settings.node_deadline or (OFFLINE_NODE_DEADLINE if picked.backend == "local" else NODE_DEADLINE),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .llm import choice, models_for_roles
+from .llm import OFFLINE_RUN_DEADLINE, RUN_DEADLINE, choice, models_for_roles
 from .settings import Settings
 from .state import Context
 from .tools.render import check_output_root
@@ -37,4 +37,5 @@ def review_context(
         layout=layout,
         paper_token_budget=budget,
         consistency_llm_check=check,
+        run_deadline=settings.run_deadline or (OFFLINE_RUN_DEADLINE if local else RUN_DEADLINE),
     )

@@ -78,8 +78,14 @@ class Settings(BaseSettings):
     # Paper tokens each reviewer reads; None: 4000 on a hosted or served model, 2500 on the in-process
     # offline default (on 2 cores it reads ~65 prompt tokens/s and generation slows as the context grows).
     paper_token_budget: int | None = None
-    llm_timeout: float = 600.0
-    llm_max_retries: int = 3  # transport-level retries on 429/5xx/timeouts (OpenAI client, with backoff)
+    # Deadlines (seconds). A hosted or served model that has produced nothing for `llm_timeout` is dead; a node
+    # (its tries and the client's retries together) and the whole review have their own totals, which default by
+    # backend (None): 600 / 1800 for hosted and served models, 3600 / 7200 for the slow in-process offline one.
+    llm_timeout: float = 120.0
+    llm_max_retries: int = 2  # transport-level retries on 429/5xx/timeouts (OpenAI client, with backoff)
+    node_deadline: float | None = None
+    run_deadline: float | None = None
+    download_deadline: float = 300.0  # one arXiv API call or PDF download, its retries included
     llm_max_tries: int = 3  # answer-level tries on malformed output
     max_llm_in_flight: int = 4
     # Weekly reports: deep reviews run at once (each fans out to six reviewers) and abstracts per triage call.

@@ -51,9 +51,10 @@ class Finding(BaseModel):
     usage: Usage = Usage()
 
 
-class ReviewerTask(TypedDict):
+class ReviewerTask(TypedDict, total=False):
     """The payload `Send` gives each reviewer node."""
 
+    started_at: float  # when the review began (time.time()), for the run deadline
     reviewer: str
     paper_text: str
     paper: Paper
@@ -65,6 +66,7 @@ class InputState(TypedDict, total=False):
 
 
 class State(InputState, total=False):
+    started_at: float  # when the review began (time.time()), for the run deadline
     target: Any
     fetched: Any
     paper: Paper
@@ -92,6 +94,7 @@ class Context:
     consistency_llm_check: bool = False  # one cheap model call checks the verdict against the findings
     out_dir: Path = Path("outputs")
     formats: tuple[str, ...] = ("md", "html", "json")
+    run_deadline: float | None = None  # seconds for the whole review; None: no limit
 
     def model(self, role: str) -> Any:
         """The StructuredLLM for a role (the reviewer's when the role has none of its own).

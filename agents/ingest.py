@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from langgraph.runtime import Runtime
 
 from ..state import Context, State
@@ -11,7 +13,7 @@ from ..tools.digest import paper_text
 
 
 def resolve(state: State, runtime: Runtime[Context]) -> dict:
-    return {"target": resolve_input(state["source"])}
+    return {"target": resolve_input(state["source"]), "started_at": time.time()}
 
 
 def fetch(state: State, runtime: Runtime[Context]) -> dict:

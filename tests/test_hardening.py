@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -338,3 +339,60 @@ def test_malformed_tool_call_json_is_named_as_such(httpserver, tmp_path):
     why = card["missing"]["impact"]
     assert "the answer is empty" not in why and "\n" not in why, why
     assert result.returncode == 3
+
+
+def test_a_dripping_server_meets_the_download_deadline(httpserver, tmp_path):
+    """Headers, then one byte a second: the download ends at its deadline with exit 3, naming what timed out."""
+
+    def drip(request):
+        def body():
+            yield b"%PDF-1.7\n"
+            for _ in range(60):
+                time.sleep(0.5)
+                yield b"x"
+
+        return Response(body(), content_type="application/pdf")
+
+    httpserver.expect_request(API_PATH).respond_with_data(atom_feed("2604.90001", 1, "T", ["A"]))
+    httpserver.expect_request(f"{PDF_PATH}/2604.90001v1").respond_with_handler(drip)
+    env = {
+        "REFEREE_ARXIV_API_URL": httpserver.url_for(API_PATH),
+        "REFEREE_ARXIV_PDF_URL": httpserver.url_for(PDF_PATH),
+        "REFEREE_REQUEST_INTERVAL": "0",
+        "REFEREE_DOWNLOAD_DEADLINE": "2",
+    }
+    started = time.monotonic()
+    result = cli("extract", "2604.90001v1", env=env, timeout=60)
+    assert result.returncode == 3 and "PDF of 2604.90001v1: no complete answer within 2 s" in result.stderr
+    assert time.monotonic() - started < 20
+
+
+def slow(seconds):
+    def respond(name, schema, prompt):
+        time.sleep(seconds)
+        return synthesize(schema, prompt, name=name)
+
+    return respond
+
+
+def test_a_slow_model_meets_the_node_deadline(httpserver, tmp_path):
+    fake, env = env_for(httpserver, tmp_path)
+    fake.responder = slow(1.5)
+    fake.raw_arguments = "{}"  # every answer is invalid, so each node would try again
+    pdf = tmp_path / "paper.pdf"
+    two_column_paper(pdf)
+    env = {**env, "REFEREE_NODE_DEADLINE": "1", "REFEREE_LLM_MAX_TRIES": "5"}
+    result = cli(str(pdf), "--out", str(tmp_path / "out"), "--sections", "impact", env=env, timeout=120)
+    card = json.loads((tmp_path / "out" / "paper" / "card.json").read_text())
+    assert "within 1 s" in card["missing"]["impact"] and result.returncode == 3
+    assert len(fake.requests) <= 4  # two tries per node (impact, verdict), not five
+
+
+def test_the_whole_run_meets_its_deadline(httpserver, tmp_path):
+    fake, env = env_for(httpserver, tmp_path)
+    fake.responder = slow(1.5)
+    pdf = tmp_path / "paper.pdf"
+    two_column_paper(pdf)
+    env = {**env, "REFEREE_RUN_DEADLINE": "1"}
+    result = cli(str(pdf), "--out", str(tmp_path / "out"), "--sections", "impact", env=env, timeout=120)
+    assert result.returncode == 3 and "ran past its 1 s deadline before write_verdict" in result.stderr

@@ -26,7 +26,14 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from ..errors import BadInputError, BadPDFError, PaperNotFoundError, RemoteError, WithdrawnPaperError
+from ..errors import (
+    BadInputError,
+    BadPDFError,
+    DeadlineError,
+    PaperNotFoundError,
+    RemoteError,
+    WithdrawnPaperError,
+)
 from ..paper import ArxivMetadata
 from ..settings import Settings
 from .cache import PaperCache
@@ -180,6 +187,7 @@ class ArxivClient:
     # -- HTTP with politeness and retries ---------------------------------------------------------
     def _send(self, url: str, params: dict | None, what: str, max_bytes: int | None) -> _Reply:
         host = urlsplit(url).netloc
+        deadline = time.monotonic() + self.settings.download_deadline
         retrying = Retrying(
             stop=stop_after_attempt(self.settings.http_max_tries),
             wait=_WaitHonouringRetryAfter(self.settings.backoff_base, self.settings.backoff_max),
@@ -189,14 +197,24 @@ class ArxivClient:
         try:
             for attempt in retrying:
                 with attempt:
-                    return self._once(url, params, host, what, max_bytes)
+                    return self._once(url, params, host, what, max_bytes, deadline)
         except _Retryable as exc:
             raise RemoteError(
                 f"{what}: {host} did not answer after {self.settings.http_max_tries} tries ({exc})"
             ) from None
         raise AssertionError("unreachable")
 
-    def _once(self, url: str, params: dict | None, host: str, what: str, max_bytes: int | None) -> _Reply:
+    def _past(self, deadline: float, what: str) -> None:
+        if time.monotonic() > deadline:
+            raise DeadlineError(
+                f"{what}: no complete answer within {self.settings.download_deadline:.0f} s "
+                "(a stalled or very slow server; REFEREE_DOWNLOAD_DEADLINE sets the limit)"
+            )
+
+    def _once(
+        self, url: str, params: dict | None, host: str, what: str, max_bytes: int | None, deadline: float
+    ) -> _Reply:
+        self._past(deadline, what)
         RATE_LIMITER.wait(host, self.settings.request_interval)
         self.requests += 1
         try:
@@ -208,6 +226,7 @@ class ArxivClient:
                     raise _too_big(what, int(length), max_bytes)
                 body = bytearray()
                 for chunk in response.iter_bytes():
+                    self._past(deadline, what)
                     body.extend(chunk)
                     if max_bytes is not None and len(body) > max_bytes:
                         raise _too_big(what, len(body), max_bytes, at_least=True)
