@@ -48,6 +48,7 @@ class Section(BaseModel):
         default_factory=list, description="(character offset in text, page): where each page's text starts"
     )
     appendix: bool = False
+    printed: bool = Field(True, description="false for a page of text without headings, named 'Page N' by Referee")
 
     def page_of(self, offset: int) -> int:
         """The page on which the character at `offset` of `text` was printed."""
@@ -119,4 +120,4 @@ class Paper(BaseModel):
     )
 
     def top_level_headings(self) -> list[str]:
-        return [s.heading for s in self.sections if s.level == 1]
+        return [s.heading for s in self.sections if s.level == 1 and s.printed]

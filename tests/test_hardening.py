@@ -396,3 +396,35 @@ def test_the_whole_run_meets_its_deadline(httpserver, tmp_path):
     env = {**env, "REFEREE_RUN_DEADLINE": "1"}
     result = cli(str(pdf), "--out", str(tmp_path / "out"), "--sections", "impact", env=env, timeout=120)
     assert result.returncode == 3 and "ran past its 1 s deadline before write_verdict" in result.stderr
+
+
+def plain_text_pdf(path, pages=3):
+    doc = pymupdf.open()
+    sentence = "We measure how the sparse estimator behaves on small graphs under noise. "
+    for n in range(pages):
+        doc.new_page().insert_textbox(pymupdf.Rect(72, 72, 540, 740), f"Part {n}. " + sentence * 55, fontsize=10)
+    doc.save(path)
+    return path
+
+
+def test_text_without_headings_reaches_the_reviewers_page_by_page(tmp_path):
+    pdf = plain_text_pdf(tmp_path / "plain.pdf")
+    model = FakeReviewModel()
+    final = review(pdf, tmp_path / "out", model=model)
+    paper = final["paper"]
+    assert paper.title == "" and [s.heading for s in paper.sections] == ["Page 1", "Page 2", "Page 3"]
+    words = sum(len(s.text) for s in paper.sections)
+    assert words > 3 * 3500  # nothing dropped
+    assert all("Part 2." in prompt for prompt in model.prompts[:6])  # the last page reaches every reviewer
+    md = (Path(final["card_dir"]) / "card.md").read_text()
+    assert "> Check: no headings found" in md and "> Check: no title found" in md
+
+
+def test_a_one_line_pdf_warns(tmp_path):
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "Just one line of text in this document, and nothing more.", fontsize=11)
+    doc.save(tmp_path / "one.pdf")
+    result = cli("extract", str(tmp_path / "one.pdf"), "--json")
+    assert result.returncode == 0
+    assert "warning: no headings found" in result.stderr and "warning: no abstract found" in result.stderr
+    assert len(json.loads(result.stdout)["title"]) <= 300

@@ -281,7 +281,7 @@ def to_markdown(card: Card) -> str:
     if card.grounding:
         lines.append(f"\n> Grounding: {esc(card.grounding)}.")
     for check in card.checks:
-        lines.append(f"\n> Metadata check: {esc(check)}")
+        lines.append(f"\n> Check: {esc(check)}")
     if card.removed_template_text:
         lines.append(f"\n> {card.removed_template_text} model-written item(s) with template text were removed.")
     for heading, body in section_blocks(card):

@@ -318,12 +318,40 @@ def _footnote_affiliations(lines: list[Line], body: float, page_height: float) -
     ]
 
 
+MAX_TITLE_LINES, MAX_TITLE_CHARS = 5, 300
+
+
+def _page_sections(lines: list[Line]) -> list[Section]:
+    """Text without headings as one section per page, so that none of it is lost to the reviewers."""
+    sections = []
+    for page in sorted({ln.page for ln in lines}):
+        text, offsets = _section_text([ln for ln in lines if ln.page == page])
+        if text.strip():
+            sections.append(
+                Section(
+                    heading=f"Page {page}",
+                    level=1,
+                    page_start=page,
+                    page_end=page,
+                    text=text,
+                    page_offsets=offsets,
+                    printed=False,
+                )
+            )
+    return sections
+
+
 def build_paper(doc: RawDocument, source: str, arxiv: ArxivMetadata | None = None) -> Paper:
     lines = reading_order(doc)
     body = body_size(doc)
     page1 = [ln for ln in lines if ln.page == 1]
     titles = title_lines(page1, doc.pages[0].height)
+    checks: list[str] = []
+    if len(titles) > MAX_TITLE_LINES or len(title_text(titles)) > MAX_TITLE_CHARS:
+        titles = []  # a block of running text in the largest type is not a title
     title = title_text(titles)
+    if not title:
+        checks.append("no title found on the first page")
     # the title repeated as a running header on later pages, even in a paper too short to repeat it often
     title_key = norm_key(title)
     lines = [
@@ -389,7 +417,14 @@ def build_paper(doc: RawDocument, source: str, arxiv: ArxivMetadata | None = Non
     tables, figures = captions_and_tables(doc, body_lines, body)
     links = find_links(doc, body_lines, [ln for ln in lines if id(ln) in ref_ids])
 
-    checks: list[str] = []
+    if not headings:
+        sections = _page_sections(lines[after_title:])
+        checks.append(
+            "no headings found: the text is kept page by page, without structure"
+            + ("" if sections else " (there is no text after the title)")
+        )
+    if not abstract:
+        checks.append("no abstract found")
     if arxiv is not None:
         title, authors = _cross_check(title, authors, arxiv, checks)
     paper = Paper(
