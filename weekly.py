@@ -9,7 +9,6 @@ the checkpoint database safely (diskcache and SQLite both lock).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import threading
@@ -30,6 +29,7 @@ from .agents.weekly import (
     filter_papers,
     gather,
     report,
+    request_id,
     route_reviews,
     triage_papers,
 )
@@ -64,10 +64,6 @@ def review_graph():
     return build_review_graph().compile(checkpointer=False, name="referee")
 
 
-def run_id(request: WeeklyRequest) -> str:
-    return hashlib.sha256(request.model_dump_json().encode()).hexdigest()[:16]
-
-
 @dataclass
 class WeeklyOutcome:
     folder: Path
@@ -91,7 +87,7 @@ def run_weekly(
 ) -> WeeklyOutcome:
     state_dir = context.review.out_dir / "weekly" / ".state"
     state_dir.mkdir(parents=True, exist_ok=True)
-    thread = run_id(request)
+    thread = request_id(request)
     lock = FileLock(state_dir / f"{thread}.lock")
     try:
         lock.acquire(timeout=0)

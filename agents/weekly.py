@@ -6,6 +6,7 @@ and every finished deep review; a rerun with the same request resumes after them
 
 from __future__ import annotations
 
+import hashlib
 import operator
 import threading
 import warnings
@@ -28,7 +29,7 @@ from ..tools.attention import card_signals
 from ..tools.cache import PaperCache
 from ..tools.listing import Listing, fetch_ids, fetch_listing, read_feed
 from ..tools.online import fetch_online
-from ..tools.report import build_report, write_report
+from ..tools.report import build_report, report_folder, write_report
 from ..tools.topics import Topics, filter_listings
 from .render import run_record
 from .triage import TriageScore, triage
@@ -49,6 +50,11 @@ class WeeklyRequest(BaseModel):
     ids: list[str] | None = None
     top: int = 10
     topics: dict[str, Any] = {}
+
+
+def request_id(request: WeeklyRequest) -> str:
+    """The run's identity: the same request resumes the same run and owns the same report folder."""
+    return hashlib.sha256(request.model_dump_json().encode()).hexdigest()[:16]
 
 
 class WeeklyState(TypedDict, total=False):
@@ -220,5 +226,7 @@ def deep_review(task: ReviewTask, runtime: Runtime[WeeklyContext]) -> dict:
 def report(state: WeeklyState, runtime: Runtime[WeeklyContext]) -> dict:
     context = runtime.context
     built = build_report(state, context.topics, context.review.model_names)
-    folder = write_report(built, context.review.out_dir / "weekly" / state["week"])
+    request = WeeklyRequest.model_validate(state["request"])
+    folder = report_folder(context.review.out_dir / "weekly", state["week"], request_id(request))
+    folder = write_report(built, folder)
     return {"report": {"folder": str(folder)}}

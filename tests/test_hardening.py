@@ -18,6 +18,7 @@ from pdfbuild import LEFT, RIGHT, two_column_paper
 from test_cli_extract import review as cli
 from test_cli_review import env_for
 from test_render import review
+from test_weekly import world
 from werkzeug import Response
 
 from referee.tools.injection import REDACTED
@@ -428,3 +429,29 @@ def test_a_one_line_pdf_warns(tmp_path):
     assert result.returncode == 0
     assert "warning: no headings found" in result.stderr and "warning: no abstract found" in result.stderr
     assert len(json.loads(result.stdout)["title"]) <= 300
+
+
+def test_concurrent_runs_on_one_card_folder_lose_nothing(httpserver, tmp_path):
+    fake, env = env_for(httpserver, tmp_path)
+    pdf = tmp_path / "paper.pdf"
+    two_column_paper(pdf)
+    command = [sys.executable, "-m", "referee", str(pdf), "--out", str(tmp_path / "out"), "--sections", "impact"]
+    runs = [subprocess.Popen(command, env={**os.environ, **env}, stderr=subprocess.DEVNULL) for _ in range(4)]
+    assert [run.wait(timeout=180) for run in runs] == [0, 0, 0, 0]
+    folder = tmp_path / "out" / "paper"
+    cards = [folder / "card.json", *(folder / "previous").glob("*/card.json")]
+    assert len(cards) == 4 and all(json.loads(c.read_text())["impact"] for c in cards)
+
+
+def test_weekly_runs_with_different_requests_keep_their_own_reports(httpserver, tmp_path):
+    week, fake, env = world(httpserver, tmp_path)
+    out = tmp_path / "out"
+    for top in ("1", "2"):
+        args = ("weekly", "--categories", "cs.LG", "--week", "2026-W16", "--top", top, "--out", str(out))
+        result = cli(*args, env=env, timeout=300)
+        assert result.returncode == 0, result.stderr
+    first, second = sorted((out / "weekly").glob("2026-W16*"))
+    assert first.name == "2026-W16" and second.name.startswith("2026-W16-")
+    assert [len(json.loads((f / "report.json").read_text())["ranked"]) for f in (first, second)] == [1, 2]
+    again = cli("weekly", "--categories", "cs.LG", "--week", "2026-W16", "--top", "1", "--out", str(out), env=env)
+    assert again.returncode == 0 and f"report: {first / 'report.md'}" in again.stderr

@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 import markdown
+from filelock import FileLock
 
 from ..card import Card
 from ..errors import RefereeError
@@ -333,6 +334,7 @@ def to_html(card: Card, md_text: str) -> str:
 
 # What Referee writes into a card folder; archiving a previous card moves these and nothing else.
 CARD_FILES = ("card.md", "card.html", "card.json", "card.schema.json", "run.json")
+LOCK_FILE = ".card.lock"
 MAX_NAME = 80
 
 
@@ -399,6 +401,12 @@ def write_card(card: Card, root: Path, run: dict, formats: tuple[str, ...] = ("m
     folder = output_dir(card, check_output_root(root))
     folder.mkdir(parents=True, exist_ok=True)
     inside(root, folder)  # a link planted at the folder's name cannot redirect the writes
+    # Two runs writing the same card folder take turns: each archives the card before it, none is lost.
+    with FileLock(folder / LOCK_FILE, timeout=600):
+        return _write(card, folder, md_text, run, formats)
+
+
+def _write(card: Card, folder: Path, md_text: str, run: dict, formats: tuple[str, ...]) -> Path:
     previous = _keep_previous(folder)
     if previous is not None:
         run = {**run, "previous_card": str(previous)}

@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from filelock import FileLock
 from pydantic import BaseModel
 
 from ..agents.triage import TriageScore
 from ..llm import stage_of
 from .attention import PaperSignals, attention_note, estimate, gem_reason, is_gem
-from .render import esc, page_html
+from .render import esc, folder_name, inside, page_html
 from .topics import Topics
 from .verify import NOT_CLAIMS
 
@@ -274,6 +275,24 @@ def to_markdown(r: WeeklyReport) -> str:
         f" | {total.cost_usd:.4f} |"
     )
     return "\n".join(lines) + "\n"
+
+
+OWNER = ".request"  # in a report folder: the id of the request whose report it holds
+
+
+def report_folder(root: Path, week: str, request_id: str) -> Path:
+    """`root/<week>` for the request that first writes it; a different request for the same week gets
+    `root/<week>-<its id>`, so that no run overwrites another's report. Claimed under a lock."""
+    root.mkdir(parents=True, exist_ok=True)
+    name = folder_name(week)
+    with FileLock(root / ".folders.lock", timeout=60):
+        folder = root / name
+        owner = folder / OWNER
+        if owner.is_file() and owner.read_text(encoding="utf-8").strip() != request_id:
+            folder = root / f"{name}-{request_id[:8]}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / OWNER).write_text(request_id, encoding="utf-8")
+    return inside(root, folder)
 
 
 def write_report(report: WeeklyReport, folder: Path) -> Path:
