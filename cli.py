@@ -484,11 +484,13 @@ class WeeklyProgress:
 def _usage_rows(title: str, key: str, rows: dict, seconds: bool = False) -> Table:
     """One row of calls, tokens and dollars per key (a model or a stage)."""
     table = Table(title=title, title_justify="left")
-    columns = (key, "calls", "cached", "prompt", "completion", "total", "$") + (("seconds",) if seconds else ())
+    columns = (key, "calls", "failed", "cached", "prompt", "completion", "total", "$")
+    columns += ("seconds",) if seconds else ()
     for column in columns:
         table.add_column(column, justify="left" if column == key else "right")
     for name, used in rows.items():
-        cells = [used.llm_calls, used.cached_calls, used.prompt_tokens, used.completion_tokens, used.total_tokens]
+        cells = [used.llm_calls, used.failed_calls, used.cached_calls, used.prompt_tokens, used.completion_tokens]
+        cells.append(used.total_tokens)
         extra = [f"{used.seconds:.1f}"] if seconds else []
         table.add_row(esc(name), *map(str, cells), f"${used.cost_usd:.4f}", *extra)
     return table

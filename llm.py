@@ -12,6 +12,8 @@ was wrong, and token, cost and time accounting.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import importlib.util
 import json
@@ -24,11 +26,12 @@ from pathlib import Path
 from typing import Any
 
 import diskcache
+import httpx
 import json_repair
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import BaseModel, ValidationError
 
-from .errors import DeadlineError, RefereeError
+from .errors import RefereeError
 from .settings import Settings
 from .state import Usage
 
@@ -51,9 +54,40 @@ class ModelIntegrityError(RefereeError):
 
 
 class LLMOutputError(RefereeError):
-    """A node got no valid structured answer after its bounded retries."""
+    """A node got no valid structured answer after its bounded retries; `usage` is what the tries spent."""
 
     retryable = True
+
+    def __init__(self, message: str, usage: Usage | None = None) -> None:
+        super().__init__(message)
+        self.usage = usage or Usage()
+
+
+@dataclass
+class _Requests:
+    """HTTP requests a model client sent for one try, and how many got an answer that was not an error."""
+
+    stage: str
+    sent: int = 0
+    answered: int = 0
+
+
+# Set per try; LangChain runs a structured call's steps in worker threads that copy the context, so the hooks
+# see the same counter object.
+_REQUESTS: contextvars.ContextVar[_Requests | None] = contextvars.ContextVar("referee_requests", default=None)
+
+
+def _count_request(request: httpx.Request) -> None:
+    counter = _REQUESTS.get()
+    if counter is not None:
+        counter.sent += 1
+        SPENT.sent(counter.stage)  # journaled now: a request still in flight when the process is killed counts
+
+
+def _count_response(response: httpx.Response) -> None:
+    counter = _REQUESTS.get()
+    if counter is not None and response.status_code < 400:
+        counter.answered += 1
 
 
 # -- JSON repair -----------------------------------------------------------------------------------
@@ -233,11 +267,38 @@ class SpendLedger:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_stage: dict[str, Usage] = {}
+        self._journal: Path | None = None
 
-    def record(self, node: str, spent: Usage) -> None:
+    def record(self, node: str, spent: Usage, journaled_calls: int = 0) -> None:
+        """Add what a call spent; `journaled_calls` of its requests were journaled already as they were sent."""
         with self._lock:
             stage = stage_of(node)
             self._by_stage[stage] = self._by_stage.get(stage, Usage()) + spent
+            rest = spent.model_copy(update={"llm_calls": spent.llm_calls - journaled_calls})
+            if rest != Usage():
+                self._write({"stage": stage, **rest.model_dump()})
+
+    def sent(self, stage: str) -> None:
+        """One request left for a model server (its answer, if any, is recorded later)."""
+        with self._lock:
+            self._write({"stage": stage, "llm_calls": 1})
+
+    def _write(self, entry: dict) -> None:
+        if self._journal is not None:
+            with self._journal.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(entry) + "\n")
+
+    @contextlib.contextmanager
+    def journal(self, path: Path):
+        """While inside, every call is also appended to `path` as it happens: what a killed run spent survives."""
+        with self._lock:
+            self._journal = path
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._journal = None
+
 
     def snapshot(self) -> dict[str, Usage]:
         with self._lock:
@@ -245,6 +306,21 @@ class SpendLedger:
 
 
 SPENT = SpendLedger()
+
+
+def read_journal(path: Path) -> dict[str, Usage]:
+    """What a journal holds, by stage (a line cut short by a kill is skipped)."""
+    totals: dict[str, Usage] = {}
+    if not path.is_file():
+        return totals
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            entry = json.loads(line)
+            stage = entry.pop("stage")
+            totals[stage] = totals.get(stage, Usage()) + Usage.model_validate(entry)
+        except (ValueError, KeyError, TypeError):
+            continue
+    return totals
 
 
 # Deadlines by backend when the settings leave them unset: a node's tries together, and a whole review.
@@ -297,27 +373,26 @@ class StructuredLLM:
         began = time.monotonic()
         for _ in range(self.max_tries):
             if self.deadline_s is not None and time.monotonic() - began > self.deadline_s:
-                raise DeadlineError(
+                raise LLMOutputError(
                     f"node {node}: no valid {schema.__name__} from {self.model} within {self.deadline_s:.0f} s "
-                    f"({last}; REFEREE_NODE_DEADLINE sets the limit)"
+                    f"({last}; REFEREE_NODE_DEADLINE sets the limit)",
+                    usage,
                 )
             start = time.perf_counter()
+            counter = _Requests(stage=stage_of(node))
+            _REQUESTS.set(counter)
             try:
                 with _limiter(self.max_in_flight):
                     out = self._runnable(schema).invoke(self._messages(schema, attempt_messages))
             except Exception as exc:  # transport or server error after the client's own retries
                 usage.seconds += time.perf_counter() - start
+                usage = usage + self._record(node, None, counter)
                 if self._switch_method(exc):
                     continue
                 last = f"{type(exc).__name__}: {one_line(exc)[:300]}"
                 continue
             usage.seconds += time.perf_counter() - start
             raw = out.get("raw")
-            call = Usage()
-            call.add_message(raw)
-            call.cost_usd = cost_usd(self.prices, self.model, call.prompt_tokens, call.completion_tokens)
-            SPENT.record(node, call)
-            usage = usage + call.model_copy(update={"seconds": 0.0})
             parsed, problem = out.get("parsed"), out.get("parsing_error")
             if parsed is None or problem is not None:
                 text = _answer_text(raw)
@@ -332,9 +407,11 @@ class StructuredLLM:
                 except ValueError as exc:
                     problem = exc
             if problem is None and isinstance(parsed, BaseModel):
+                usage = usage + self._record(node, raw, counter)
                 if self.cache is not None and self.cache_mode != "off":
                     self.cache.set(key, parsed.model_dump(mode="json"))
                 return parsed, usage
+            usage = usage + self._record(node, raw, counter, invalid=True)
             last = one_line(problem)
             # tell the model what was wrong; the shared prompt prefix stays the same
             attempt_messages = [
@@ -346,8 +423,23 @@ class StructuredLLM:
                 ),
             ]
         raise LLMOutputError(
-            f"node {node}: no valid {schema.__name__} from {self.model} after {self.max_tries} tries ({last})"
+            f"node {node}: no valid {schema.__name__} from {self.model} after {self.max_tries} tries ({last})", usage
         )
+
+    def _record(self, node: str, raw: Any, counter: _Requests, invalid: bool = False) -> Usage:
+        """One try's spending: every HTTP request it sent (the client's own retries included), the tokens of
+        the answer it got, and how many of those requests gave nothing usable. Recorded in the ledger."""
+        sent, answered = counter.sent, counter.answered
+        call = Usage()
+        call.add_message(raw)
+        if sent:  # an HTTP backend: count requests, not answers
+            call.llm_calls = sent
+            call.failed_calls = sent - answered + (1 if invalid and answered else 0)
+        elif raw is not None and invalid:
+            call.failed_calls = 1
+        call.cost_usd = cost_usd(self.prices, self.model, call.prompt_tokens, call.completion_tokens)
+        SPENT.record(node, call, journaled_calls=sent)
+        return call
 
     def _switch_method(self, exc: Exception) -> bool:
         """Servers that reject a structured-output method (llama.cpp: json_schema) get the next one."""
@@ -373,6 +465,7 @@ def _openai_chat(settings: Settings, model: str):
     extra_body = {"max_tokens": settings.max_output_tokens} if settings.openai_base_url else None
     return ChatOpenAI(
         model=model,
+        http_client=httpx.Client(event_hooks={"request": [_count_request], "response": [_count_response]}),
         base_url=settings.openai_base_url,
         api_key=settings.openai_api_key or "not-needed",
         temperature=0,

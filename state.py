@@ -16,7 +16,8 @@ REVIEWERS = ("methodology", "experiments", "reproducibility", "limitations", "im
 
 
 class Usage(BaseModel):
-    llm_calls: int = 0
+    llm_calls: int = 0  # every request that reached a model (answered or not), and every in-process call
+    failed_calls: int = 0  # of those, the ones that gave no usable answer (an HTTP error, no answer, an invalid one)
     cached_calls: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0

@@ -31,6 +31,7 @@ from .agents.weekly import (
     report,
     request_id,
     route_reviews,
+    spend_journal,
     triage_papers,
 )
 from .errors import BadInputError
@@ -107,8 +108,10 @@ def run_weekly(
         context.review_slots = threading.BoundedSemaphore(max(1, concurrency))
         context.triage_workers = max(1, concurrency)
         config = {"configurable": {"thread_id": thread}, "max_concurrency": request.top + max(1, concurrency) + 4}
+        journal = spend_journal(context.review.out_dir, thread)
         if fresh:
             saver.delete_thread(thread)
+            journal.unlink(missing_ok=True)
         snapshot = app.get_state(config)
         if snapshot.next:
             inputs, status = None, "resumed"
@@ -118,11 +121,12 @@ def run_weekly(
             inputs, status = None, "complete"
         else:
             inputs, status = {"request": request.model_dump()}, "new"
-        for mode, chunk in app.stream(
-            inputs, config, context=context, stream_mode=["updates", "custom"], durability="sync"
-        ):
-            if on_event is not None:
-                on_event(mode, chunk)
+        with SPENT.journal(journal):
+            for mode, chunk in app.stream(
+                inputs, config, context=context, stream_mode=["updates", "custom"], durability="sync"
+            ):
+                if on_event is not None:
+                    on_event(mode, chunk)
         final = app.get_state(config).values
     finally:
         conn.close()

@@ -77,5 +77,6 @@ def run_reviewer(
             result = post(result)
         finding = Finding(reviewer=name, ok=True, output=result.model_dump(mode="json"), usage=usage)
     except RefereeError as exc:
-        finding = Finding(reviewer=name, ok=False, error=" ".join(str(exc).split())[:500], usage=Usage())
+        spent = getattr(exc, "usage", None) or Usage()  # a failed node's tries still cost what they cost
+        finding = Finding(reviewer=name, ok=False, error=" ".join(str(exc).split())[:500], usage=spent)
     return {"findings": [finding]}

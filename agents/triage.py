@@ -99,8 +99,9 @@ def triage(
             answer, spent = llm.invoke(TriageBatch, [HumanMessage(prompt)], node="triage")
         except RefereeError as exc:
             with lock:
+                usage = usage + (getattr(exc, "usage", None) or Usage())  # failed tries cost what they cost
                 for paper in batch:
-                    failed[paper.arxiv_id] = str(exc)[:300]
+                    failed[paper.arxiv_id] = " ".join(str(exc).split())[:300]
             return
         wanted = {p.arxiv_id: p for p in batch}
         with lock:

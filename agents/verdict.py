@@ -162,5 +162,6 @@ def write_verdict(state: State, runtime: Runtime[Context]) -> dict:
         checker = context.model("triage") if context.consistency_llm_check else None
         verdict, usage, notes = decide(state["findings"], state["paper"], context.model("verdict"), checker)
     except RefereeError as exc:
-        return {"verdict": {"ok": False, "error": str(exc)[:500]}, "verdict_usage": Usage()}
+        spent = getattr(exc, "usage", None) or Usage()
+        return {"verdict": {"ok": False, "error": " ".join(str(exc).split())[:500]}, "verdict_usage": spent}
     return {"verdict": {"ok": True, "verdict": verdict.model_dump(), "notes": notes}, "verdict_usage": usage}

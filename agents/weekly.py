@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from ..card import key_findings
 from ..errors import BadInputError, RefereeError
+from ..llm import read_journal
 from ..settings import Settings
 from ..state import REVIEWERS, Context
 from ..tools.arxiv import ArxivClient, listing_query
@@ -29,7 +30,7 @@ from ..tools.attention import card_signals
 from ..tools.cache import PaperCache
 from ..tools.listing import Listing, fetch_ids, fetch_listing, read_feed
 from ..tools.online import fetch_online
-from ..tools.report import build_report, report_folder, write_report
+from ..tools.report import build_report, report_folder, usage_row, write_report
 from ..tools.topics import Topics, filter_listings
 from .render import run_record
 from .triage import TriageScore, triage
@@ -50,6 +51,11 @@ class WeeklyRequest(BaseModel):
     ids: list[str] | None = None
     top: int = 10
     topics: dict[str, Any] = {}
+
+
+def spend_journal(out_dir: Path, run: str) -> Path:
+    """Where every model call of a weekly run is journaled as it happens (all runs of one request, kills too)."""
+    return out_dir / "weekly" / ".state" / f"{run}.spent.jsonl"
 
 
 def request_id(request: WeeklyRequest) -> str:
@@ -227,6 +233,8 @@ def report(state: WeeklyState, runtime: Runtime[WeeklyContext]) -> dict:
     context = runtime.context
     built = build_report(state, context.topics, context.review.model_names)
     request = WeeklyRequest.model_validate(state["request"])
-    folder = report_folder(context.review.out_dir / "weekly", state["week"], request_id(request))
-    folder = write_report(built, folder)
+    run = request_id(request)
+    spent = read_journal(spend_journal(context.review.out_dir, run))
+    built.spent = [usage_row(stage, "all models", used) for stage, used in sorted(spent.items())]
+    folder = write_report(built, report_folder(context.review.out_dir / "weekly", state["week"], run))
     return {"report": {"folder": str(folder)}}

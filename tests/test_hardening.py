@@ -436,8 +436,13 @@ def test_concurrent_runs_on_one_card_folder_lose_nothing(httpserver, tmp_path):
     pdf = tmp_path / "paper.pdf"
     two_column_paper(pdf)
     command = [sys.executable, "-m", "referee", str(pdf), "--out", str(tmp_path / "out"), "--sections", "impact"]
-    runs = [subprocess.Popen(command, env={**os.environ, **env}, stderr=subprocess.DEVNULL) for _ in range(4)]
-    assert [run.wait(timeout=180) for run in runs] == [0, 0, 0, 0]
+    logs = [tmp_path / f"run{n}.log" for n in range(4)]
+    handles = [log.open("w") for log in logs]
+    runs = [subprocess.Popen(command, env={**os.environ, **env}, stderr=h) for h in handles]
+    codes = [run.wait(timeout=180) for run in runs]
+    for handle in handles:
+        handle.close()
+    assert codes == [0, 0, 0, 0], [log.read_text()[-300:] for log in logs]
     folder = tmp_path / "out" / "paper"
     cards = [folder / "card.json", *(folder / "previous").glob("*/card.json")]
     assert len(cards) == 4 and all(json.loads(c.read_text())["impact"] for c in cards)
@@ -455,3 +460,28 @@ def test_weekly_runs_with_different_requests_keep_their_own_reports(httpserver, 
     assert [len(json.loads((f / "report.json").read_text())["ranked"]) for f in (first, second)] == [1, 2]
     again = cli("weekly", "--categories", "cs.LG", "--week", "2026-W16", "--top", "1", "--out", str(out), env=env)
     assert again.returncode == 0 and f"report: {first / 'report.md'}" in again.stderr
+
+
+def test_requests_to_a_failing_server_are_all_counted(httpserver, tmp_path):
+    seen = []
+
+    def broken(request):
+        seen.append(request.path)
+        return Response('{"error": {"message": "overloaded"}}', status=500, content_type="application/json")
+
+    httpserver.expect_request("/v1/chat/completions", method="POST").respond_with_handler(broken)
+    pdf = tmp_path / "paper.pdf"
+    two_column_paper(pdf)
+    env = {
+        "OPENAI_BASE_URL": httpserver.url_for("/v1"),
+        "OPENAI_API_KEY": "test-key",
+        "REFEREE_MODEL": "fake-model",
+        "REFEREE_CACHE_DIR": str(tmp_path / "cache"),
+        "REFEREE_LLM_MAX_RETRIES": "1",
+        "REFEREE_LLM_MAX_TRIES": "2",
+    }
+    result = cli(str(pdf), "--out", str(tmp_path / "out"), "--sections", "impact", env=env, timeout=120)
+    assert result.returncode == 3
+    run = json.loads((tmp_path / "out" / "paper" / "run.json").read_text())
+    assert run["total"]["llm_calls"] == len(seen) == run["total"]["failed_calls"] and len(seen) >= 4
+    assert run["nodes"]["review_impact"]["llm_calls"] >= 2

@@ -24,6 +24,8 @@ from loopback import API_PATH, PDF_PATH
 from test_cli_extract import review
 from weekly_world import NO_PDF, TOPICS, build_week, responder_for
 
+from referee.tools.report import SPENT_NOTE
+
 REVIEWER_SCHEMAS = {
     "MethodologyReview",
     "ExperimentsReview",
@@ -213,15 +215,25 @@ def test_killed_run_resumes_without_spending_tokens_on_finished_papers(httpserve
     # the five unfinished papers, each six reviewers, a verdict and its consistency check; nothing from cache
     assert spent["deep review"]["llm_calls"] == 6 * 5 and spent["verdict"]["llm_calls"] == 2 * 5
     assert spent["deep review"]["cached_calls"] == 0 and spent["verdict"]["cached_calls"] == 0
+    # the report counts every request both runs sent, those in flight when the first was killed included; a
+    # request journaled as it left, but not yet received when the process died, is counted too (at most one
+    # per reviewer then running)
+    report = json.loads((out / "weekly" / "2026-W16" / "report.json").read_text())
+    counted = sum(row["calls"] for row in report["spent"])
+    assert len(fake.requests) <= counted <= len(fake.requests) + len(REVIEWER_SCHEMAS)
 
     # the same week uninterrupted, on a cache and output folder of its own
     fresh_out = tmp_path / "fresh"
     env2 = {**env, "REFEREE_CACHE_DIR": str(tmp_path / "cache2")}
     result = review(*args, "--out", str(fresh_out), env=env2, timeout=300)
     assert result.returncode == 0, result.stderr
-    for name in ("report.json", "report.md", "report.html"):
-        resumed = (out / "weekly" / "2026-W16" / name).read_text()
-        assert resumed == (fresh_out / "weekly" / "2026-W16" / name).read_text(), name
+    # the same report but for what was spent (checked above: the resumed one counts the killed run's requests)
+    resumed, uninterrupted = (json.loads((o / "weekly/2026-W16/report.json").read_text()) for o in (out, fresh_out))
+    del resumed["spent"], uninterrupted["spent"]
+    assert resumed == uninterrupted
+    for name in ("report.md", "report.html"):
+        resumed, uninterrupted = ((o / "weekly" / "2026-W16" / name).read_text() for o in (out, fresh_out))
+        assert resumed.split(SPENT_NOTE)[0] == uninterrupted.split(SPENT_NOTE)[0], name
 
     # once finished, the same arguments render the report again and spend nothing
     before = len(fake.requests)
@@ -246,6 +258,7 @@ def test_two_weekly_runs_at_once_share_one_cache(httpserver, tmp_path, same_argu
         # the same papers, scores and gems; which run paid for a shared answer and which read it from the
         # cache depends on timing, but together they account for every call
         usage_a, usage_b = a.pop("usage"), b.pop("usage")
+        del a["spent"], b["spent"]  # what each run sent, likewise
         assert a == b
         for x, y in zip(usage_a, usage_b, strict=True):
             assert (x["stage"], x["calls"] + x["cached"]) == (y["stage"], y["calls"] + y["cached"])

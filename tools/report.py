@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from ..agents.triage import TriageScore
 from ..llm import stage_of
+from ..state import Usage
 from .attention import PaperSignals, attention_note, estimate, gem_reason, is_gem
 from .render import esc, folder_name, inside, page_html
 from .topics import Topics
@@ -49,6 +50,7 @@ class UsageRow(BaseModel):
     stage: str
     model: str
     calls: int = 0
+    failed: int = 0
     cached: int = 0
     prompt: int = 0
     completion: int = 0
@@ -67,7 +69,8 @@ class WeeklyReport(BaseModel):
     gems: list[dict]
     also_triaged: list[dict]
     triage_failed: dict[str, str]
-    usage: list[UsageRow]
+    usage: list[UsageRow]  # what the work in this report cost, whichever run did it
+    spent: list[UsageRow] = []  # what every run of this request sent, by stage, killed runs and failed calls included
 
 
 def _source(request: dict) -> tuple[str, str]:
@@ -78,12 +81,27 @@ def _source(request: dict) -> tuple[str, str]:
     return "arXiv API search", f"{request.get('date_from')} to {request.get('date_to')}"
 
 
+def usage_row(stage: str, model: str, used: Usage) -> UsageRow:
+    return UsageRow(
+        stage=stage,
+        model=model,
+        calls=used.llm_calls,
+        failed=used.failed_calls,
+        cached=used.cached_calls,
+        prompt=used.prompt_tokens,
+        completion=used.completion_tokens,
+        total=used.total_tokens,
+        cost_usd=round(used.cost_usd, 6),
+    )
+
+
 def _usage(state: dict, model_names: dict[str, str]) -> list[UsageRow]:
     rows: dict[tuple[str, str], UsageRow] = {}
 
     def add(stage: str, model: str, usage: dict) -> None:
         row = rows.setdefault((stage, model), UsageRow(stage=stage, model=model))
         row.calls += usage.get("llm_calls", 0)
+        row.failed += usage.get("failed_calls", 0)
         row.cached += usage.get("cached_calls", 0)
         row.prompt += usage.get("prompt_tokens", 0)
         row.completion += usage.get("completion_tokens", 0)
@@ -259,22 +277,32 @@ def to_markdown(r: WeeklyReport) -> str:
         lines.append("Every triaged paper was reviewed in depth.")
     for arxiv_id, why in r.triage_failed.items():
         lines.append(f"\n- arXiv:{arxiv_id} has no triage score: {esc(why)}")
-    lines += ["", "## Tokens and cost", "", "| stage | model | calls | cached | prompt | completion | total | $ |"]
-    lines.append("|---|---|---|---|---|---|---|---|")
-    for u in r.usage:
-        lines.append(
-            f"| {u.stage} | {esc(u.model)} | {u.calls} | {u.cached} | {u.prompt} | {u.completion} | {u.total}"
-            f" | {u.cost_usd:.4f} |"
-        )
+    lines += ["", "## Tokens and cost", ""]
+    lines += _usage_table(r.usage)
+    if r.spent:
+        lines += ["", SPENT_NOTE, ""]
+        lines += _usage_table(r.spent)
+    return "\n".join(lines) + "\n"
+
+
+SPENT_NOTE = "Every request the runs of this report sent, killed runs and failed calls included:"
+
+
+def _usage_table(rows: list[UsageRow]) -> list[str]:
+    lines = ["| stage | model | calls | failed | cached | prompt | completion | total | $ |", "|---" * 9 + "|"]
     total = UsageRow(stage="total", model="")
-    for u in r.usage:
-        for key in ("calls", "cached", "prompt", "completion", "total", "cost_usd"):
+    for u in rows:
+        lines.append(
+            f"| {u.stage} | {esc(u.model)} | {u.calls} | {u.failed} | {u.cached} | {u.prompt} | {u.completion}"
+            f" | {u.total} | {u.cost_usd:.4f} |"
+        )
+        for key in ("calls", "failed", "cached", "prompt", "completion", "total", "cost_usd"):
             setattr(total, key, getattr(total, key) + getattr(u, key))
     lines.append(
-        f"| **total** | | {total.calls} | {total.cached} | {total.prompt} | {total.completion} | {total.total}"
-        f" | {total.cost_usd:.4f} |"
+        f"| **total** | | {total.calls} | {total.failed} | {total.cached} | {total.prompt} | {total.completion}"
+        f" | {total.total} | {total.cost_usd:.4f} |"
     )
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 OWNER = ".request"  # in a report folder: the id of the request whose report it holds
