@@ -253,8 +253,7 @@ def review_paper(
     for name, why in card.missing.items():
         if name != "verdict":
             err.print(f"[yellow]missing section[/] {name}: {esc(why)}", highlight=False)
-    run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
-    err.print(usage_table(run))
+    err.print(usage_table(final["run"]))
     if not card.assessed:
         err.print("[bold red]error:[/] every model call failed: the card says the paper was not assessed")
         raise typer.Exit(3)

@@ -79,6 +79,7 @@ class State(InputState, total=False):
     grounding: dict[str, Any]
     card: Any
     card_dir: str
+    run: dict[str, Any]  # what run.json records (read from here: another run may archive the file meanwhile)
     timings: Annotated[dict[str, float], operator.or_]
 
 

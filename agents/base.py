@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from importlib import resources
 from string import Formatter
+from typing import Annotated
 
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
@@ -21,6 +22,11 @@ NOT_REPORTED = "not reported"
 # What a field says when the model left it out (a small model's answer may be cut at its token limit):
 # never "not reported", which would claim something about the paper.
 NOT_ASSESSED = "not assessed"
+
+
+# An item of a list of short statements: bounded like every model-written string, so that no answer can put an
+# unbounded string on a card (over-long answers are clipped to the bound when parsed).
+Statement = Annotated[str, Field(max_length=400)]
 
 
 class Point(BaseModel):

@@ -6,7 +6,7 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
 from ..state import Context, ReviewerTask
-from .base import NOT_ASSESSED, NOT_REPORTED, Point, run_reviewer
+from .base import NOT_ASSESSED, NOT_REPORTED, Point, Statement, run_reviewer
 
 
 class Result(BaseModel):
@@ -29,7 +29,7 @@ class Compute(BaseModel):
 class ExperimentsReview(BaseModel):
     results: list[Result] = Field(default_factory=list, max_length=8)
     fairness: list[Point] = Field(default_factory=list, max_length=4)
-    missing_baselines: list[str] = Field(default_factory=list, max_length=4)
+    missing_baselines: list[Statement] = Field(default_factory=list, max_length=4)
     compute: Compute = Field(default_factory=Compute)
 
 

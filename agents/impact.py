@@ -8,7 +8,7 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
 from ..state import Context, ReviewerTask
-from .base import Point, run_reviewer
+from .base import Point, Statement, run_reviewer
 
 
 class ImpactReview(BaseModel):
@@ -16,7 +16,7 @@ class ImpactReview(BaseModel):
     applicability_evidence: Point
     broader_impact: str = Field(max_length=800)
     practical_takeaway: str = Field(max_length=500)
-    applications: list[str] = Field(min_length=1, max_length=3)
+    applications: list[Statement] = Field(min_length=1, max_length=3)
 
 
 def review_impact(task: ReviewerTask, runtime: Runtime[Context]) -> dict:

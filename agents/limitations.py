@@ -8,7 +8,7 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
 from ..state import Context, ReviewerTask
-from .base import run_reviewer
+from .base import Statement, run_reviewer
 
 
 class Limitation(BaseModel):
@@ -21,7 +21,7 @@ class Limitation(BaseModel):
 class LimitationsReview(BaseModel):
     admitted: list[Limitation] = Field(default_factory=list, max_length=5, description="stated by the authors")
     added: list[Limitation] = Field(default_factory=list, max_length=5, description="not stated by the authors")
-    failure_modes: list[str] = Field(default_factory=list, max_length=4)
+    failure_modes: list[Statement] = Field(default_factory=list, max_length=4)
 
 
 def review_limitations(task: ReviewerTask, runtime: Runtime[Context]) -> dict:

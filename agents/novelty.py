@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from ..paper import Paper
 from ..state import Context, ReviewerTask
 from ..tools.text import norm_key
-from .base import run_reviewer
+from .base import Statement, run_reviewer
 
 
 class PriorWork(BaseModel):
@@ -24,7 +24,7 @@ class PriorWork(BaseModel):
 
 class NoveltyReview(BaseModel):
     prior_work: list[PriorWork] = Field(max_length=4)
-    reasons: list[str] = Field(max_length=4)
+    reasons: list[Statement] = Field(max_length=4)
     assessment: Literal["new idea", "new combination", "tuning"]
 
 

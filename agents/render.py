@@ -68,5 +68,6 @@ def render(state: State, runtime: Runtime[Context]) -> dict:
         verified=state.get("verified"),
         grounding=state.get("grounding"),
     )
-    folder = write_card(card, context.out_dir, run_record(state, context), context.formats)
-    return {"card": card, "card_dir": str(folder)}
+    record = run_record(state, context)
+    folder = write_card(card, context.out_dir, record, context.formats)
+    return {"card": card, "card_dir": str(folder), "run": record}

@@ -6,7 +6,7 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
 from ..state import Context, ReviewerTask
-from .base import Point, run_reviewer
+from .base import Point, Statement, run_reviewer
 
 
 class ReproducibilityReview(BaseModel):
@@ -14,8 +14,8 @@ class ReproducibilityReview(BaseModel):
     data: str = Field(max_length=400)
     weights: str = Field(max_length=400)
     details: list[Point] = Field(max_length=6, description="hyper-parameters, seeds, runs and variance as stated")
-    missing: list[str] = Field(default_factory=list, max_length=5)
-    reasons: list[str] = Field(max_length=4)
+    missing: list[Statement] = Field(default_factory=list, max_length=5)
+    reasons: list[Statement] = Field(max_length=4)
     rating: int = Field(ge=1, le=5)
 
 

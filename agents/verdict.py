@@ -14,7 +14,7 @@ from ..errors import RefereeError
 from ..paper import Paper
 from ..state import Context, Finding, State, Usage
 from ..tools.verify import NOT_CLAIMS
-from .base import fill, load_prompt
+from .base import Statement, fill, load_prompt
 
 Label = Literal["BREAKTHROUGH", "SIGNIFICANT", "SOLID", "INCREMENTAL", "FLAWED"]
 # (label, lowest score, meaning): the label must agree with the score.
@@ -39,12 +39,9 @@ def bands_text() -> str:
     )
 
 
-Reason = Annotated[str, Field(max_length=400)]
-
-
 class Verdict(BaseModel):
-    reasons: list[Reason] = Field(min_length=1, max_length=6)
-    disagreements: list[Reason] = Field(default_factory=list, max_length=5)
+    reasons: list[Statement] = Field(min_length=1, max_length=6)
+    disagreements: list[Statement] = Field(default_factory=list, max_length=5)
     score: float = Field(ge=0, le=10)
     label: Label
     confidence: int = Field(ge=1, le=5)
@@ -93,7 +90,7 @@ def contradictions(verdict: Verdict, findings: list[Finding], paper: Paper) -> l
 
 
 class ConsistencyCheck(BaseModel):
-    contradictions: list[str] = Field(default_factory=list, max_length=5)
+    contradictions: list[Statement] = Field(default_factory=list, max_length=5)
 
 
 def llm_contradictions(verdict: Verdict, findings: list[Finding], checker) -> tuple[list[str], Usage]:

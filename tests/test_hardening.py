@@ -485,3 +485,28 @@ def test_requests_to_a_failing_server_are_all_counted(httpserver, tmp_path):
     run = json.loads((tmp_path / "out" / "paper" / "run.json").read_text())
     assert run["total"]["llm_calls"] == len(seen) == run["total"]["failed_calls"] and len(seen) >= 4
     assert run["nodes"]["review_impact"]["llm_calls"] >= 2
+
+
+def test_a_truncated_local_pdf_is_refused_not_read_in_part(tmp_path):
+    pdf = tmp_path / "whole.pdf"
+    two_column_paper(pdf)
+    body = pdf.read_bytes()
+    (tmp_path / "cut.pdf").write_bytes(body[: len(body) // 2])
+    result = cli("extract", str(tmp_path / "cut.pdf"))
+    assert result.returncode == 2 and "the PDF is truncated" in result.stderr
+
+
+def test_no_model_string_reaches_the_card_unbounded(tmp_path):
+    pdf = tmp_path / "paper.pdf"
+    two_column_paper(pdf)
+
+    def huge(name, schema, prompt):
+        answer = synthesize(schema, prompt, name=name)
+        for key, value in answer.items():
+            if isinstance(value, list) and value and isinstance(value[0], str):
+                answer[key] = ["x" * 50_000, *value[1:]]
+        return answer
+
+    final = review(pdf, tmp_path / "out", model=FakeReviewModel(responder=huge))
+    lines = (Path(final["card_dir"]) / "card.md").read_text().splitlines()
+    assert max(len(line) for line in lines) < 5000 and final["card"].assessed

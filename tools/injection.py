@@ -29,8 +29,9 @@ _INSTRUCTION = re.compile(
     re.I,
 )
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
-# An instruction and the rest of its sentence, wherever it stands in a prompt (line breaks end a sentence).
-_INSTRUCTION_SENTENCE = re.compile(rf"[^.!?\n]*{_INSTRUCTION.pattern}[^.!?\n]*[.!?]?", re.I)
+# Sentences of a prompt, each with its end (line breaks end a sentence too); a split, never a backtracking match,
+# so that a long run of text without punctuation costs linear time.
+_SENTENCE_END = re.compile(r"(?<=[.!?\n])")
 REDACTED = "[text addressed to reviewers removed]"
 
 
@@ -38,7 +39,13 @@ def redact(text: str, hidden: list[HiddenText] = ()) -> str:
     """`text` without the reported passages and without any sentence that instructs a reviewer or a model."""
     for passage in sorted({h.text for h in hidden if len(h.text.strip()) >= 8}, key=len, reverse=True):
         text = text.replace(passage, REDACTED)
-    return _INSTRUCTION_SENTENCE.sub(lambda m: (" " if m.group(0)[:1].isspace() else "") + REDACTED, text)
+    pieces = []
+    for piece in _SENTENCE_END.split(text):
+        if _INSTRUCTION.search(piece):
+            lead = " " if piece[:1].isspace() else ""
+            piece = lead + REDACTED + ("\n" if piece.endswith("\n") else "")
+        pieces.append(piece)
+    return "".join(pieces)
 
 
 def merge_hidden(spans: list[HiddenSpan]) -> list[HiddenText]:

@@ -303,6 +303,11 @@ def open_pdf(data: bytes, *, name: str, max_pages: int, max_bytes: int | None = 
         except Exception as exc:
             raise BadPDFError(f"{name}: the PDF is corrupt: reading its pages failed ({exc})") from exc
     warnings = [w for w in pymupdf.TOOLS.mupdf_warnings(reset=True).splitlines() if w.strip()]
+    if b"%%EOF" not in data[-2048:] and any("startxref" in w or "repair" in w for w in warnings):
+        raise BadPDFError(
+            f"{name}: the PDF is truncated: its end is missing and it could only be read in part, so its text "
+            "would be incomplete"
+        )
     damage = [w for w in warnings if _DAMAGE.search(w)]
     if damage:
         raise BadPDFError(
