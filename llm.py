@@ -90,6 +90,23 @@ def _count_response(response: httpx.Response) -> None:
         counter.answered += 1
 
 
+_HTTP: httpx.Client | None = None
+_HTTP_LOCK = threading.Lock()
+
+
+def _model_http() -> httpx.Client:
+    """One HTTP client for every model server in the process (thread-safe, pooled), counting its requests."""
+    global _HTTP
+    with _HTTP_LOCK:
+        if _HTTP is None:
+            _HTTP = httpx.Client(
+                event_hooks={"request": [_count_request], "response": [_count_response]},
+                limits=httpx.Limits(max_connections=64, max_keepalive_connections=16),
+                follow_redirects=True,
+            )
+        return _HTTP
+
+
 # -- JSON repair -----------------------------------------------------------------------------------
 
 
@@ -169,7 +186,7 @@ def one_line(problem: BaseException | str) -> str:
         where = ".".join(str(part) for part in first["loc"]) or "the answer"
         text = f"{problem.error_count()} validation error(s) for {problem.title}; first: {where}: {first['msg']}"
     else:
-        text = str(problem) if not isinstance(problem, BaseException) else str(problem) or type(problem).__name__
+        text = str(problem) or type(problem).__name__
     return " ".join(text.split())[:600]
 
 
@@ -299,7 +316,6 @@ class SpendLedger:
             with self._lock:
                 self._journal = None
 
-
     def snapshot(self) -> dict[str, Usage]:
         with self._lock:
             return {stage: used.model_copy() for stage, used in self._by_stage.items()}
@@ -323,7 +339,8 @@ def read_journal(path: Path) -> dict[str, Usage]:
     return totals
 
 
-# Deadlines by backend when the settings leave them unset: a node's tries together, and a whole review.
+# Deadlines by backend when the settings leave them unset: one call, a node's tries together, a whole review.
+HOSTED_TIMEOUT, SERVED_TIMEOUT = 120.0, 600.0
 NODE_DEADLINE, OFFLINE_NODE_DEADLINE = 600.0, 3600.0
 RUN_DEADLINE, OFFLINE_RUN_DEADLINE = 1800.0, 7200.0
 
@@ -465,11 +482,11 @@ def _openai_chat(settings: Settings, model: str):
     extra_body = {"max_tokens": settings.max_output_tokens} if settings.openai_base_url else None
     return ChatOpenAI(
         model=model,
-        http_client=httpx.Client(event_hooks={"request": [_count_request], "response": [_count_response]}),
+        http_client=_model_http(),
         base_url=settings.openai_base_url,
         api_key=settings.openai_api_key or "not-needed",
         temperature=0,
-        timeout=settings.llm_timeout,
+        timeout=settings.llm_timeout or (SERVED_TIMEOUT if settings.openai_base_url else HOSTED_TIMEOUT),
         max_retries=settings.llm_max_retries,  # the OpenAI client retries 429/5xx/timeouts with backoff
         max_tokens=None if settings.openai_base_url else settings.max_output_tokens,
         extra_body=extra_body,  # llama.cpp's server ignores max_completion_tokens, which max_tokens becomes

@@ -78,10 +78,11 @@ class Settings(BaseSettings):
     # Paper tokens each reviewer reads; None: 4000 on a hosted or served model, 2500 on the in-process
     # offline default (on 2 cores it reads ~65 prompt tokens/s and generation slows as the context grows).
     paper_token_budget: int | None = None
-    # Deadlines (seconds). A hosted or served model that has produced nothing for `llm_timeout` is dead; a node
-    # (its tries and the client's retries together) and the whole review have their own totals, which default by
-    # backend (None): 600 / 1800 for hosted and served models, 3600 / 7200 for the slow in-process offline one.
-    llm_timeout: float = 120.0
+    # Deadlines (seconds). A model call that has produced nothing for `llm_timeout` is dead (None: 120 s for a
+    # hosted API, 600 s for your own server, which may be a slow CPU); a node (its tries and the client's retries
+    # together) and the whole review have their own totals, which default by backend (None): 600 / 1800 for
+    # hosted and served models, 3600 / 7200 for the slow in-process offline one.
+    llm_timeout: float | None = None
     llm_max_retries: int = 2  # transport-level retries on 429/5xx/timeouts (OpenAI client, with backoff)
     node_deadline: float | None = None
     run_deadline: float | None = None

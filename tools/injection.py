@@ -35,9 +35,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?\n])")
 REDACTED = "[text addressed to reviewers removed]"
 
 
-def redact(text: str, hidden: list[HiddenText] = ()) -> str:
+def redact(text: str, hidden: list[HiddenText] | None = None) -> str:
     """`text` without the reported passages and without any sentence that instructs a reviewer or a model."""
-    for passage in sorted({h.text for h in hidden if len(h.text.strip()) >= 8}, key=len, reverse=True):
+    for passage in sorted({h.text for h in hidden or [] if len(h.text.strip()) >= 8}, key=len, reverse=True):
         text = text.replace(passage, REDACTED)
     pieces = []
     for piece in _SENTENCE_END.split(text):

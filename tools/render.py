@@ -278,7 +278,7 @@ def to_markdown(card: Card) -> str:
     lines.append(f"**Links:** {' · '.join(links) if links else 'none found'}")
     if not card.assessed:
         why = next(iter(card.missing.values()), "no model answered")
-        lines.append(f"\n> Not assessed: no reviewer and no verdict produced an answer ({esc(why)[:300]}).")
+        lines.append(f"\n> Not assessed: no reviewer and no verdict produced an answer ({esc(why[:300])}).")
     if card.grounding:
         lines.append(f"\n> Grounding: {esc(card.grounding)}.")
     for check in card.checks:
@@ -334,7 +334,6 @@ def to_html(card: Card, md_text: str) -> str:
 
 # What Referee writes into a card folder; archiving a previous card moves these and nothing else.
 CARD_FILES = ("card.md", "card.html", "card.json", "card.schema.json", "run.json")
-LOCK_FILE = ".card.lock"
 MAX_NAME = 80
 
 
@@ -402,7 +401,9 @@ def write_card(card: Card, root: Path, run: dict, formats: tuple[str, ...] = ("m
     folder.mkdir(parents=True, exist_ok=True)
     inside(root, folder)  # a link planted at the folder's name cannot redirect the writes
     # Two runs writing the same card folder take turns: each archives the card before it, none is lost.
-    with FileLock(folder / LOCK_FILE, timeout=600):
+    locks = root / ".locks"
+    locks.mkdir(exist_ok=True)
+    with FileLock(locks / f"{folder.name}.lock", timeout=600):
         return _write(card, folder, md_text, run, formats)
 
 
