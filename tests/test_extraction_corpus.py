@@ -18,7 +18,11 @@ from referee.tools.pdf import read_pdf_file
 from referee.tools.sections import build_paper
 from referee.tools.text import norm_key
 
-pytestmark = pytest.mark.skipif(not (CORPUS / "papers").is_dir(), reason=f"needs the shared corpus at {CORPUS}/papers")
+pytestmark = [
+    pytest.mark.skipif(not (CORPUS / "papers").is_dir(), reason=f"needs the shared corpus at {CORPUS}/papers"),
+    # the first test extracts all 22 papers (about 150 s on 2 cores); the others reuse it
+    pytest.mark.timeout(900),
+]
 # The committed PDF of this paper was compiled without its bibliography: its citations print as
 # "[? ]" and no reference list exists to extract (checked below, not assumed).
 NO_BIBLIOGRAPHY = {"kmodes-hospital-resident-init"}
