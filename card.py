@@ -22,6 +22,7 @@ from .agents.methodology import MethodologyReview
 from .agents.novelty import NoveltyReview
 from .agents.reproducibility import ReproducibilityReview
 from .agents.verdict import Verdict
+from .errors import one_line
 from .paper import Author, Link, Paper
 from .state import REVIEWERS, Finding
 from .tools.facts import Fact, limitation_sentences, setup_facts
@@ -132,10 +133,8 @@ def _scrub(value: Any) -> tuple[Any, int]:
 
 def _invalid(exc: ValidationError, scrubbed: int) -> str:
     """Why an output could not go on the card, in one line, naming the true cause."""
-    first = exc.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "the answer"
     after = f" after {scrubbed} template or echoed item(s) were removed" if scrubbed else ""
-    return f"its output did not validate{after}: {where}: {first['msg']}"
+    return f"its output did not validate{after}: {one_line(exc)}"
 
 
 def header(paper: Paper) -> CardHeader:

@@ -18,7 +18,7 @@ from rich.tree import Tree
 from typer.core import TyperGroup
 
 from . import __version__
-from .errors import BadInputError, RefereeError
+from .errors import BadInputError, RefereeError, one_line
 from .paper import Paper
 from .settings import get_settings
 
@@ -46,7 +46,7 @@ err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() els
 
 def _fail(exc: BaseException) -> None:
     """One line on stderr and the exit code that says what kind of failure it was; never a traceback."""
-    message = " ".join(str(exc).split())  # one line, whatever the message held
+    message = one_line(exc)  # one line, whatever the message held
     if isinstance(exc, RefereeError):
         err.print(f"[bold red]error:[/] {esc(message)}", highlight=False)
         raise typer.Exit(exc.exit_code)

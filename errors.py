@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
+
+def one_line(problem: BaseException | str) -> str:
+    """A reason on one short line: pydantic's multi-line reports become their count and first error."""
+    if isinstance(problem, ValidationError):
+        first = problem.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "the answer"
+        text = f"{problem.error_count()} validation error(s) for {problem.title}; first: {where}: {first['msg']}"
+    else:
+        text = str(problem) or type(problem).__name__
+    return " ".join(text.split())[:600]
+
 
 class RefereeError(Exception):
     """Base class: a failure with a one-line message meant for the user."""

@@ -31,7 +31,7 @@ import json_repair
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import BaseModel, ValidationError
 
-from .errors import RefereeError
+from .errors import RefereeError, one_line
 from .settings import Settings
 from .state import Usage
 
@@ -177,17 +177,6 @@ def fit_to_schema(value: Any, schema: dict, defs: dict | None = None) -> Any:
 def parse_answer(text: str, schema: type[BaseModel]) -> BaseModel:
     """Repair, fit and validate one answer."""
     return schema.model_validate(fit_to_schema(repair_json(text), schema.model_json_schema()))
-
-
-def one_line(problem: BaseException | str) -> str:
-    """A reason on one short line: pydantic's multi-line reports become their count and first error."""
-    if isinstance(problem, ValidationError):
-        first = problem.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "the answer"
-        text = f"{problem.error_count()} validation error(s) for {problem.title}; first: {where}: {first['msg']}"
-    else:
-        text = str(problem) or type(problem).__name__
-    return " ".join(text.split())[:600]
 
 
 def check_fields(text: str, schema: type[BaseModel]) -> None:

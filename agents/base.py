@@ -14,7 +14,7 @@ from typing import Annotated
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
-from ..errors import RefereeError
+from ..errors import RefereeError, one_line
 from ..state import Context, Finding, ReviewerTask, Usage
 from ..tools.injection import redact
 
@@ -84,5 +84,5 @@ def run_reviewer(
         finding = Finding(reviewer=name, ok=True, output=result.model_dump(mode="json"), usage=usage)
     except RefereeError as exc:
         spent = getattr(exc, "usage", None) or Usage()  # a failed node's tries still cost what they cost
-        finding = Finding(reviewer=name, ok=False, error=" ".join(str(exc).split())[:500], usage=spent)
+        finding = Finding(reviewer=name, ok=False, error=one_line(exc)[:500], usage=spent)
     return {"findings": [finding]}

@@ -13,7 +13,7 @@ from langchain_core.messages import HumanMessage
 from langchain_core.runnables.config import ContextThreadPoolExecutor
 from pydantic import BaseModel, Field
 
-from ..errors import RefereeError
+from ..errors import RefereeError, one_line
 from ..state import Usage
 from ..tools.listing import Listing
 from ..tools.provenance import content_words
@@ -101,7 +101,7 @@ def triage(
             with lock:
                 usage = usage + (getattr(exc, "usage", None) or Usage())  # failed tries cost what they cost
                 for paper in batch:
-                    failed[paper.arxiv_id] = " ".join(str(exc).split())[:300]
+                    failed[paper.arxiv_id] = one_line(exc)[:300]
             return
         wanted = {p.arxiv_id: p for p in batch}
         with lock:

@@ -10,7 +10,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
-from ..errors import RefereeError
+from ..errors import RefereeError, one_line
 from ..paper import Paper
 from ..state import Context, Finding, State, Usage
 from ..tools.verify import NOT_CLAIMS
@@ -160,5 +160,5 @@ def write_verdict(state: State, runtime: Runtime[Context]) -> dict:
         verdict, usage, notes = decide(state["findings"], state["paper"], context.model("verdict"), checker)
     except RefereeError as exc:
         spent = getattr(exc, "usage", None) or Usage()
-        return {"verdict": {"ok": False, "error": " ".join(str(exc).split())[:500]}, "verdict_usage": spent}
+        return {"verdict": {"ok": False, "error": one_line(exc)[:500]}, "verdict_usage": spent}
     return {"verdict": {"ok": True, "verdict": verdict.model_dump(), "notes": notes}, "verdict_usage": usage}

@@ -22,7 +22,6 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -32,28 +31,13 @@ import pymupdf  # noqa: E402
 from conftest import CORPUS  # noqa: E402
 from fake_openai import FakeOpenAI  # noqa: E402
 from fakes import synthesize  # noqa: E402
+from hostile import HOSTILE_URI, drip, live_markup, pdf_with_links  # noqa: E402
 from loopback import API_PATH, PDF_PATH, atom_feed  # noqa: E402
 from pdfbuild import LEFT, RIGHT, two_column_paper  # noqa: E402
 from pytest_httpserver import HTTPServer  # noqa: E402
 from werkzeug import Response  # noqa: E402
 
 ID = "2604.90001"
-LIVE_TAGS = {"script", "img", "iframe", "object", "embed", "svg", "form", "input", "video", "audio"}
-
-
-class _Tags(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.live: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in LIVE_TAGS:
-            self.live.append(tag)
-        for key, value in attrs:
-            if key.startswith("on") or (value or "").strip().lower().startswith("javascript:"):
-                self.live.append(f"{tag}[{key}]")
-
-
 @dataclass
 class World:
     root: Path
@@ -129,16 +113,6 @@ def hang(seconds: float):
     return handler
 
 
-def drip(request):
-    def body():
-        yield b"%PDF-1.7\n"
-        for _ in range(40):
-            time.sleep(0.5)
-            yield b"x"
-
-    return Response(body(), content_type="application/pdf")
-
-
 class Flip:
     """Answers badly the first time, well after that: a cache that kept the bad answer would fail again."""
 
@@ -212,12 +186,7 @@ def counted(world, result):
 
 
 def hostile_links(world):
-    path = world.pdf("links.pdf")
-    doc = pymupdf.open(path)
-    for i, uri in enumerate(('http://x/"><img src=x onerror=alert(5)>', "javascript:alert(1)")):
-        box = pymupdf.Rect(60, 60 + 20 * i, 200, 75 + 20 * i)
-        doc[0].insert_link({"kind": pymupdf.LINK_URI, "from": box, "uri": uri})
-    doc.save(world.inputs / "hostile-links.pdf")
+    pdf_with_links(world.inputs / "hostile-links.pdf", HOSTILE_URI, "javascript:alert(1)")
 
 
 def planted_instruction(world):
@@ -379,10 +348,9 @@ def judge(world: World, case: Case, result: subprocess.CompletedProcess, before:
     if snapshot(world.root) != before:
         problems.append("files written or moved outside --out")
     for page in world.out.rglob("*.html"):
-        parser = _Tags()
-        parser.feed(page.read_text(encoding="utf-8", errors="replace"))
-        if parser.live:
-            problems.append(f"live HTML in {page.name}: {parser.live[:3]}")
+        live = live_markup(page.read_text(encoding="utf-8", errors="replace"))
+        if live:
+            problems.append(f"live HTML in {page.name}: {live[:3]}")
     for data in [*world.out.rglob("card.json"), *world.out.rglob("report.json")]:
         try:
             json.loads(data.read_text(encoding="utf-8"))

@@ -7,12 +7,12 @@ import os
 import subprocess
 import sys
 import time
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pymupdf
 import pytest
 from fakes import FakeReviewModel, synthesize
+from hostile import HOSTILE_URI, drip, live_markup, pdf_with_links
 from loopback import API_PATH, PDF_PATH, atom_feed
 from pdfbuild import LEFT, RIGHT, two_column_paper
 from test_cli_extract import review as cli
@@ -25,42 +25,6 @@ from referee.tools.injection import REDACTED
 from referee.tools.render import CARD_FILES, OutsideOutputError, folder_name
 from referee.tools.urls import safe_url
 from referee.tools.verify import UNVERIFIED
-
-HOSTILE_URI = 'http://x/"><img src=x onerror=alert(5)>'
-
-
-class _Tags(HTMLParser):
-    """Every element and attribute a browser would build from a page."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-
-def live_markup(page: str) -> list[str]:
-    """Elements that run code or load something, and javascript: links: none may come from a paper."""
-    parser = _Tags()
-    parser.feed(page)
-    found = []
-    for tag, attrs in parser.tags:
-        if tag in ("script", "img", "iframe", "object", "embed", "svg", "form", "input", "video", "audio"):
-            found.append(tag)
-        found += [f"{tag}[{k}]" for k in attrs if k.startswith("on")]
-        found += [f"{tag}[{k}]={v}" for k, v in attrs.items() if (v or "").strip().lower().startswith("javascript:")]
-    return found
-
-
-def pdf_with_links(path, *uris: str):
-    two_column_paper(path.with_suffix(".base.pdf"))
-    doc = pymupdf.open(path.with_suffix(".base.pdf"))
-    for i, uri in enumerate(uris):
-        box = pymupdf.Rect(60, 60 + 20 * i, 200, 75 + 20 * i)
-        doc[0].insert_link({"kind": pymupdf.LINK_URI, "from": box, "uri": uri})
-    doc.save(path)
-    return path
 
 
 @pytest.mark.parametrize(
@@ -343,17 +307,8 @@ def test_malformed_tool_call_json_is_named_as_such(httpserver, tmp_path):
 
 
 def test_a_dripping_server_meets_the_download_deadline(httpserver, tmp_path):
-    """Headers, then one byte a second: the download ends at its deadline with exit 3, naming what timed out."""
-
-    def drip(request):
-        def body():
-            yield b"%PDF-1.7\n"
-            for _ in range(60):
-                time.sleep(0.5)
-                yield b"x"
-
-        return Response(body(), content_type="application/pdf")
-
+    """Headers, then one byte every half second: the download ends at its deadline with exit 3, naming what
+    timed out."""
     httpserver.expect_request(API_PATH).respond_with_data(atom_feed("2604.90001", 1, "T", ["A"]))
     httpserver.expect_request(f"{PDF_PATH}/2604.90001v1").respond_with_handler(drip)
     env = {

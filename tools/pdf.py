@@ -231,8 +231,13 @@ def _page_lines(page: pymupdf.Page, number: int, hidden: list[HiddenSpan]) -> li
     return lines
 
 
+def _complete(data: bytes) -> bool:
+    """Every complete PDF ends with the %%EOF marker (whitespace or a little padding may follow); a cut one does not."""
+    return b"%%EOF" in data[-2048:]
+
+
 def _no_pages(name: str, data: bytes) -> str:
-    if b"%%EOF" not in data[-2048:]:
+    if not _complete(data):
         return f"{name}: the PDF is damaged or truncated (no pages can be read and its end-of-file marker is missing)"
     return f"{name}: the PDF is damaged: it has no pages that can be read"
 
@@ -241,7 +246,7 @@ def check_pdf(data: bytes, name: str) -> None:
     """Raise BadPDFError unless `data` opens as a PDF with pages: what a download must pass to be cached."""
     if b"%PDF-" not in data[:1024]:
         raise BadPDFError(f"{name}: not a PDF (the file does not start with the %PDF- header)")
-    if b"%%EOF" not in data[-2048:]:  # every complete PDF ends with the marker; a cut download does not
+    if not _complete(data):
         raise BadPDFError(f"{name}: the PDF is truncated (its end-of-file marker is missing); try again")
     try:
         with pymupdf.open(stream=data, filetype="pdf") as doc:
@@ -303,7 +308,7 @@ def open_pdf(data: bytes, *, name: str, max_pages: int, max_bytes: int | None = 
         except Exception as exc:
             raise BadPDFError(f"{name}: the PDF is corrupt: reading its pages failed ({exc})") from exc
     warnings = [w for w in pymupdf.TOOLS.mupdf_warnings(reset=True).splitlines() if w.strip()]
-    if b"%%EOF" not in data[-2048:] and any("startxref" in w or "repair" in w for w in warnings):
+    if not _complete(data) and any("startxref" in w or "repair" in w for w in warnings):
         raise BadPDFError(
             f"{name}: the PDF is truncated: its end is missing and it could only be read in part, so its text "
             "would be incomplete"
