@@ -9,83 +9,25 @@ from __future__ import annotations
 import functools
 import re
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import ValidationError
 
-from .agents.experiments import ExperimentsReview
-from .agents.impact import ImpactReview
-from .agents.limitations import LimitationsReview
-from .agents.methodology import MethodologyReview
-from .agents.novelty import NoveltyReview
-from .agents.reproducibility import ReproducibilityReview
-from .agents.verdict import Verdict
+from .contract.card import Card, CardHeader
+from .contract.findings import Finding
+from .contract.registry import get, reviewer_names
+from .contract.verdict import Verdict
 from .errors import one_line
-from .paper import Author, Link, Paper
-from .state import REVIEWERS, Finding
-from .tools.facts import Fact, limitation_sentences, setup_facts
-from .tools.verify import NOT_CLAIMS
+from .paper import Paper
+from .prompts import load_prompt, prompt_names
+from .tools.facts import limitation_sentences, setup_facts
 
-SCHEMAS: dict[str, type[BaseModel]] = {
-    "methodology": MethodologyReview,
-    "experiments": ExperimentsReview,
-    "reproducibility": ReproducibilityReview,
-    "limitations": LimitationsReview,
-    "impact": ImpactReview,
-    "novelty": NoveltyReview,
-}
 TEMPLATE_TEXT = re.compile(
     r"\[(?:one|two|three|insert|your|short|brief|main|add|list|describe)\b[^\]]*\]|\{[a-z_]+\}|<[a-z_ ]+>|"
     r"\b(?:TODO|TBD|FIXME|lorem ipsum|placeholder)\b|\bXX(?:\.X+)?\b",
     re.I,
 )
-
-
-class CardHeader(BaseModel):
-    title: str
-    source: str = Field(description="arXiv id with version, or the PDF's file name")
-    arxiv_id: str | None = None
-    version: int | None = None
-    date: str | None = None
-    categories: list[str] = []
-    authors: list[Author]
-    primary_institution: str | None = Field(None, description="the first institution the PDF names; None: unknown")
-    institutions: list[str] = []
-    abs_url: str | None = None
-    pdf_url: str | None = None
-    code_urls: list[str] = []
-
-
-class Card(BaseModel):
-    header: CardHeader
-    created_at: str
-    verdict: Verdict | None = None
-    verdict_notes: list[str] = []
-    methodology: MethodologyReview | None = None
-    experiments: ExperimentsReview | None = None
-    reproducibility: ReproducibilityReview | None = None
-    limitations: LimitationsReview | None = None
-    impact: ImpactReview | None = None
-    novelty: NoveltyReview | None = None
-    stated_limitations: list[Fact] = Field(default_factory=list, description="extracted from the paper, verbatim")
-    stated_setup: list[Fact] = Field(default_factory=list, description="extracted from the paper, verbatim")
-    links: list[Link] = Field(default_factory=list, description="printed in the paper")
-    tables: list[dict[str, Any]] = Field(
-        default_factory=list, description="label, caption, page and first rows of each table"
-    )
-    reviewers: list[str] = Field(default_factory=list, description="the reviewers this run asked for")
-    missing: dict[str, str] = Field(default_factory=dict, description="reviewer -> why its section is absent")
-    removed_template_text: int = 0
-    grounding: str | None = Field(None, description="how many claims were verified against the paper")
-    hidden_text: list[dict[str, Any]] = []
-    checks: list[str] = []
-
-    @property
-    def assessed(self) -> bool:
-        """False when no reviewer and no verdict produced anything: every model call failed."""
-        return self.verdict is not None or any(getattr(self, name) is not None for name in self.reviewers)
 
 
 ECHO_WORDS = 8  # this many consecutive words of a prompt in a model's answer: it echoed its instructions
@@ -98,10 +40,7 @@ def _shingles(text: str) -> set[tuple[str, ...]]:
 
 @functools.cache
 def _prompt_shingles() -> frozenset[tuple[str, ...]]:
-    from .agents.base import load_prompt
-
-    names = [p.name[:-3] for p in resources.files("referee.prompts").iterdir() if p.name.endswith(".md")]
-    return frozenset().union(*(_shingles(load_prompt(name)) for name in names))
+    return frozenset().union(*(_shingles(load_prompt(name)) for name in prompt_names()))
 
 
 def echoes_prompt(text: str) -> bool:
@@ -165,7 +104,7 @@ def assemble(
     grounding: dict[str, Any] | None = None,
 ) -> Card:
     """Build the card; every reviewer that was asked for and has no valid output is named as missing."""
-    wanted = list(wanted or REVIEWERS)
+    wanted = list(wanted or reviewer_names())
     by_name = {f.reviewer: f for f in findings}
     values: dict[str, Any] = {}
     missing: dict[str, str] = {}
@@ -178,7 +117,7 @@ def assemble(
         output, n = _scrub((verified or {}).get(name, finding.output))
         removed += n
         try:
-            values[name] = SCHEMAS[name].model_validate(output)
+            values[name] = get(name).schema.model_validate(output)
         except ValidationError as exc:
             missing[name] = _invalid(exc, n)
     verdict_model, notes = None, []
@@ -207,15 +146,5 @@ def assemble(
         grounding=(grounding or {}).get("line"),
         hidden_text=[h.model_dump() for h in paper.hidden_text],
         checks=list(paper.checks),
-        **values,
+        reviews=values,
     )
-
-
-def key_findings(card: Card, count: int = 3) -> list[str]:
-    """Verified result rows first (numbers as the paper prints them), then the verdict's reasons."""
-    found = []
-    for r in (card.experiments.results if card.experiments else [])[:count]:
-        versus = "" if r.baseline_value.strip().lower() in NOT_CLAIMS else f" vs {r.best_baseline} {r.baseline_value}"
-        found.append(f"{r.dataset}, {r.metric}: {r.this_paper}{versus}")
-    found += list(card.verdict.reasons if card.verdict else [])
-    return list(dict.fromkeys(found))[:count]

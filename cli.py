@@ -216,14 +216,14 @@ def review_paper(
 ) -> None:
     """Review one paper and write its card (the default command: `review <input>`)."""
     try:
+        from .contract.registry import reviewer_names
         from .graph import graph
         from .llm import announce
         from .review import review_context
-        from .state import REVIEWERS
         from .tools.arxiv import resolve
 
         chosen = tuple(_csv(formats, ("md", "html", "json"), "format") or ())
-        reviewers = _csv(sections, REVIEWERS, "reviewer")
+        reviewers = _csv(sections, reviewer_names(), "reviewer")
         if layout not in ("shared", "routed"):
             raise BadInputError(f"unknown layout {layout!r}; choose shared or routed")
         resolve(source)  # a bad id or path fails here, before any model is set up
@@ -502,7 +502,7 @@ def spent_table(spent: dict) -> Table:
 
 def usage_table(run: dict) -> Table:
     """Tokens and dollars per model, as run.json records them (cached calls cost nothing)."""
-    from .state import Usage
+    from .contract.usage import Usage
 
     per_model: dict[str, Usage] = {}
     for node in run["nodes"].values():

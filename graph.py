@@ -12,28 +12,15 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import RetryPolicy, Send
 
-from .agents.experiments import review_experiments
-from .agents.impact import review_impact
+from .agents.base import reviewer_node
 from .agents.ingest import extract, fetch, resolve
-from .agents.limitations import review_limitations
-from .agents.methodology import review_methodology
-from .agents.novelty import review_novelty
 from .agents.render import render
-from .agents.reproducibility import review_reproducibility
 from .agents.verdict import write_verdict
 from .agents.verify import verify
+from .contract.registry import get, reviewer_names, reviewers
 from .errors import DeadlineError
-from .state import REVIEWERS, Context, InputState, State
+from .state import Context, InputState, State
 from .tools.digest import paper_text
-
-REVIEWER_NODES = {
-    "methodology": review_methodology,
-    "experiments": review_experiments,
-    "reproducibility": review_reproducibility,
-    "limitations": review_limitations,
-    "impact": review_impact,
-    "novelty": review_novelty,
-}
 
 
 def timed(node):
@@ -60,11 +47,11 @@ def route_reviewers(state: State, runtime: Runtime[Context]) -> list[Send]:
     context = runtime.context
     paper = state["paper"]
     sends = []
-    for name in state.get("reviewers") or REVIEWERS:
+    for name in state.get("reviewers") or reviewer_names():
         text = (
             state["paper_text"]
             if context.layout == "shared"
-            else paper_text(paper, context.paper_token_budget, reviewer=name)
+            else paper_text(paper, context.paper_token_budget, reviewer=get(name))
         )
         task = {"reviewer": name, "paper_text": text, "paper": paper, "started_at": state.get("started_at")}
         sends.append(Send(f"review_{name}", task))
@@ -76,21 +63,23 @@ def _retryable(exc: Exception) -> bool:
 
 
 def build() -> StateGraph:
+    """The graph over the reviewers registered when it is built."""
+    panel = reviewers()
     builder = StateGraph(State, context_schema=Context, input_schema=InputState)
     builder.add_node(timed(resolve))
     builder.add_node(timed(fetch), retry_policy=RetryPolicy(max_attempts=2, retry_on=_retryable))
     builder.add_node(timed(extract))
-    for node in REVIEWER_NODES.values():
-        builder.add_node(timed(node))
+    for reviewer in panel:
+        builder.add_node(timed(reviewer_node(reviewer)))
     builder.add_node(timed(write_verdict))
     builder.add_node(timed(verify))
     builder.add_node(timed(render))
     builder.add_edge(START, "resolve")
     builder.add_edge("resolve", "fetch")
     builder.add_edge("fetch", "extract")
-    builder.add_conditional_edges("extract", route_reviewers, [f"review_{n}" for n in REVIEWER_NODES])
-    for name in REVIEWER_NODES:
-        builder.add_edge(f"review_{name}", "write_verdict")
+    builder.add_conditional_edges("extract", route_reviewers, [f"review_{r.name}" for r in panel])
+    for reviewer in panel:
+        builder.add_edge(f"review_{reviewer.name}", "write_verdict")
     builder.add_edge("write_verdict", "verify")
     builder.add_edge("verify", "render")
     builder.add_edge("render", END)

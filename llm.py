@@ -31,9 +31,9 @@ import json_repair
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import BaseModel, ValidationError
 
+from .contract.usage import Usage, stage_of
 from .errors import RefereeError, one_line
 from .settings import Settings
-from .state import Usage
 
 ROLES = ("triage", "reviewer", "verdict", "writer")
 METHODS = ("json_schema", "function_calling", "json_mode")
@@ -260,11 +260,6 @@ _IN_FLIGHT_LOCK = threading.Lock()
 def _limiter(limit: int) -> threading.BoundedSemaphore:
     with _IN_FLIGHT_LOCK:
         return _IN_FLIGHT.setdefault(limit, threading.BoundedSemaphore(limit))
-
-
-def stage_of(node: str) -> str:
-    """The stage a node's LLM calls are reported under: triage, deep review (the reviewers) or verdict."""
-    return {"triage": "triage", "write_verdict": "verdict", "newsletter": "newsletter"}.get(node, "deep review")
 
 
 class SpendLedger:

@@ -7,49 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
-from pydantic import BaseModel
-
+from .contract.findings import Finding
+from .contract.usage import Usage
 from .paper import Paper
 from .settings import Settings
-
-REVIEWERS = ("methodology", "experiments", "reproducibility", "limitations", "impact", "novelty")
-
-
-class Usage(BaseModel):
-    llm_calls: int = 0  # every request that reached a model (answered or not), and every in-process call
-    failed_calls: int = 0  # of those, the ones that gave no usable answer (an HTTP error, no answer, an invalid one)
-    cached_calls: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    total_tokens: int = 0
-    cost_usd: float = 0.0
-    seconds: float = 0.0
-
-    def add_message(self, message: Any) -> None:
-        """Count one model response (its usage metadata when the backend reports it)."""
-        if message is None:
-            return
-        self.llm_calls += 1
-        meta = getattr(message, "usage_metadata", None) or {}
-        self.prompt_tokens += int(meta.get("input_tokens", 0))
-        self.completion_tokens += int(meta.get("output_tokens", 0))
-        self.total_tokens = self.prompt_tokens + self.completion_tokens
-
-    def __add__(self, other: Usage) -> Usage:
-        return Usage(**{k: getattr(self, k) + getattr(other, k) for k in Usage.model_fields})
-
-    def __sub__(self, other: Usage) -> Usage:
-        return Usage(**{k: getattr(self, k) - getattr(other, k) for k in Usage.model_fields})
-
-
-class Finding(BaseModel):
-    """What one reviewer node returned: its structured output, or why it has none."""
-
-    reviewer: str
-    ok: bool
-    output: dict[str, Any] | None = None
-    error: str | None = None
-    usage: Usage = Usage()
 
 
 class ReviewerTask(TypedDict, total=False):
@@ -63,7 +24,7 @@ class ReviewerTask(TypedDict, total=False):
 
 class InputState(TypedDict, total=False):
     source: str  # arXiv id, arxiv.org URL, or path to a PDF
-    reviewers: list[str]  # subset of REVIEWERS; all when absent
+    reviewers: list[str]  # names of registered reviewers; all when absent
 
 
 class State(InputState, total=False):

@@ -13,13 +13,14 @@ import re
 from langchain_core.messages import HumanMessage
 from pydantic import BaseModel, Field
 
+from ..contract.findings import NOT_CLAIMS
+from ..contract.usage import Usage
 from ..errors import RefereeError
-from ..state import Usage
+from ..prompts import load_prompt
 from ..tools.newsletter import Concept, PaperEntry, Provenance, Sentence, SourceCard
 from ..tools.provenance import Check, check_sentence
 from ..tools.urls import safe_url
-from ..tools.verify import NOT_CLAIMS
-from .base import fill, load_prompt
+from .base import fill
 
 STYLES = {
     "weekly": "a weekly ranked issue: lead with what matters most this week; short, direct sentences.",

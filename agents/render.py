@@ -9,7 +9,9 @@ from langgraph.runtime import Runtime
 
 from .. import __version__
 from ..card import assemble
-from ..state import REVIEWERS, Context, State, Usage
+from ..contract.registry import reviewer_names
+from ..contract.usage import Usage
+from ..state import Context, State
 from ..tools.render import write_card
 
 
@@ -46,7 +48,7 @@ def run_record(state: State, context: Context) -> dict:
     return {
         "inputs": {
             "source": state["source"],
-            "reviewers": state.get("reviewers") or list(REVIEWERS),
+            "reviewers": state.get("reviewers") or list(reviewer_names()),
             "layout": context.layout,
             "paper_token_budget": context.paper_token_budget,
         },

@@ -13,23 +13,16 @@ from langchain_core.messages import HumanMessage
 from langchain_core.runnables.config import ContextThreadPoolExecutor
 from pydantic import BaseModel, Field
 
+from ..contract.usage import Usage
+from ..contract.verdict import TriageScore
 from ..errors import RefereeError, one_line
-from ..state import Usage
+from ..prompts import load_prompt
 from ..tools.listing import Listing
 from ..tools.provenance import content_words
 from ..tools.topics import Topics
-from .base import fill, load_prompt
+from .base import fill
 
 ABSTRACT_CHARS = 700  # the start of an abstract decides triage; keeps a paper under ~300 tokens on average
-
-
-class TriageScore(BaseModel):
-    arxiv_id: str
-    relevance: int = Field(ge=1, le=10)
-    novelty: int = Field(ge=1, le=10)
-    primary_topic: str = "none"
-    matched_topics: list[str] = Field(default_factory=list, max_length=5)
-    reason: str = Field(default="", max_length=300)
 
 
 class TriageBatch(BaseModel):

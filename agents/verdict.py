@@ -4,49 +4,19 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Annotated, Literal
 
 from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
+from ..contract.findings import NOT_CLAIMS, Finding, Statement
+from ..contract.usage import Usage
+from ..contract.verdict import Verdict, band, bands_text
 from ..errors import RefereeError, one_line
 from ..paper import Paper
-from ..state import Context, Finding, State, Usage
-from ..tools.verify import NOT_CLAIMS
-from .base import Statement, fill, load_prompt
-
-Label = Literal["BREAKTHROUGH", "SIGNIFICANT", "SOLID", "INCREMENTAL", "FLAWED"]
-# (label, lowest score, meaning): the label must agree with the score.
-BANDS: tuple[tuple[str, float, str], ...] = (
-    ("BREAKTHROUGH", 9.0, "changes how the field works; a few a year"),
-    ("SIGNIFICANT", 7.5, "a clear advance others will build on"),
-    ("SOLID", 6.0, "sound, useful, expected progress"),
-    ("INCREMENTAL", 4.0, "small delta over known work, or gains that may not hold"),
-    ("FLAWED", 0.0, "a central claim is unsupported or the evaluation is broken"),
-)
-
-
-def band(score: float) -> str:
-    return next(label for label, low, _ in BANDS if score >= low)
-
-
-def bands_text() -> str:
-    highs = [10.0] + [low - 0.1 for _, low, _ in BANDS[:-1]]
-    return "\n".join(
-        f"   {label}: {low:.1f} to {high:.1f} ({meaning})"
-        for (label, low, meaning), high in zip(BANDS, highs, strict=True)
-    )
-
-
-class Verdict(BaseModel):
-    reasons: list[Statement] = Field(min_length=1, max_length=6)
-    disagreements: list[Statement] = Field(default_factory=list, max_length=5)
-    score: float = Field(ge=0, le=10)
-    label: Label
-    confidence: int = Field(ge=1, le=5)
-    tldr: str = Field(max_length=400)
-    tags: list[Annotated[str, Field(max_length=40)]] = Field(default_factory=list, max_length=8)
+from ..prompts import load_prompt
+from ..state import Context, State
+from .base import fill
 
 
 def findings_json(findings: list[Finding]) -> str:

@@ -20,11 +20,11 @@ from langgraph.runtime import Runtime
 from langgraph.types import Send
 from pydantic import BaseModel
 
-from ..card import key_findings
+from ..contract.registry import reviewer_names
 from ..errors import BadInputError, RefereeError
 from ..llm import read_journal
 from ..settings import Settings
-from ..state import REVIEWERS, Context
+from ..state import Context
 from ..tools.arxiv import ArxivClient, listing_query
 from ..tools.attention import card_signals
 from ..tools.cache import PaperCache
@@ -185,7 +185,7 @@ def deep_review(task: ReviewTask, runtime: Runtime[WeeklyContext]) -> dict:
         with context.review_slots:  # the weekly concurrency limit counts papers under review
             final = context.review_graph.invoke(
                 {"source": listing.versioned_id},
-                {"max_concurrency": len(REVIEWERS)},
+                {"max_concurrency": len(reviewer_names())},
                 context=context.review,
                 durability="exit",  # inherited "sync" would look for the checkpoint writer it does not have
             )
@@ -209,8 +209,8 @@ def deep_review(task: ReviewTask, runtime: Runtime[WeeklyContext]) -> dict:
                 "label": verdict.label if verdict else None,
                 "confidence": verdict.confidence if verdict else None,
                 "tldr": verdict.tldr if verdict else "",
-                "key_findings": key_findings(card),
-                "applications": list(card.impact.applications) if card.impact else [],
+                "key_findings": card.key_findings(),
+                "applications": list(impact.applications) if (impact := card.review("impact")) else [],
                 "grounding": card.grounding,
                 "missing": card.missing,
                 "signals": card_signals(

@@ -29,8 +29,9 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 from fakes import FakeReviewModel  # noqa: E402
 from latex_gold import corpus_papers  # noqa: E402
 
+from referee.contract.registry import reviewer_names  # noqa: E402
 from referee.graph import graph  # noqa: E402
-from referee.state import REVIEWERS, Context  # noqa: E402
+from referee.state import Context  # noqa: E402
 from referee.tools.digest import estimate_tokens, paper_text  # noqa: E402
 from referee.tools.pdf import read_pdf_file  # noqa: E402
 from referee.tools.sections import build_paper  # noqa: E402
@@ -83,7 +84,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for gold in corpus_papers():
             paper = build_paper(read_pdf_file(gold.pdf, max_pages=500), str(gold.pdf))
-            whole = len(REVIEWERS) * estimate_tokens(paper_text(paper, token_budget=10**7))
+            whole = len(reviewer_names()) * estimate_tokens(paper_text(paper, token_budget=10**7))
             budgeted = estimate_tokens(paper_text(paper, args.budget))
             result = {"slug": gold.slug, "whole": whole, "budgeted": budgeted}
             for layout in ("shared", "routed"):

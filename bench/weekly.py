@@ -91,9 +91,11 @@ def one_run(server: HTTPServer, week, level: int, latency: float, top: int, root
 def real_listing_tokens(settings: Settings, batch_size: int) -> tuple[float, float] | None:
     """Triage tokens per paper on the real 29-paper listing, counted with the offline model's own tokenizer:
     (prompt, completion) per paper, the completion being each paper's score as the schema asks for it."""
-    from referee.agents.base import fill, load_prompt
-    from referee.agents.triage import TriageScore, _papers_text, _topics_text
+    from referee.agents.base import fill
+    from referee.agents.triage import _papers_text, _topics_text
+    from referee.contract.verdict import TriageScore
     from referee.llm import assemble_offline_model, offline_parts_installed
+    from referee.prompts import load_prompt
     from referee.tools.listing import parse_listing
 
     feed = CORPUS / "feeds" / "listing_2026-04-17_29_papers.xml"

@@ -20,7 +20,7 @@ def test_printed_links_fill_code_and_data_whatever_the_model_says(tmp_path):
     pdf = tmp_path / "paper.pdf"
     two_column_paper(pdf)  # prints a GitHub repository and a Zenodo record, no model weights
     final = review(pdf, tmp_path / "out", model=FakeReviewModel(responder=denies_everything))
-    r = final["card"].reproducibility
+    r = final["card"].review("reproducibility")
     assert r.code == "https://github.com/example/sparse-tiny (printed in the paper, p. 1)"
     assert r.data == "https://zenodo.org/record/123456 (printed in the paper, p. 1)"
     assert r.weights == "not reported"  # no model link is printed: the model's word stands

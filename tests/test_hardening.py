@@ -163,8 +163,8 @@ def test_a_verification_mark_never_drops_a_finding(tmp_path):
 
     final = review(pdf, tmp_path / "out", model=FakeReviewModel(responder=respond))
     card = final["card"]
-    assert "methodology" not in card.missing and card.methodology is not None
-    step = card.methodology.method_steps[0].claim
+    assert "methodology" not in card.missing and card.review("methodology") is not None
+    step = card.review("methodology").method_steps[0].claim
     assert step.endswith(UNVERIFIED) and len(step) <= 600 and step.startswith(long_claim[:400])
 
 
@@ -178,7 +178,7 @@ def test_an_answer_without_the_schemas_fields_is_a_failed_call(tmp_path):
     model = FakeReviewModel(responder=respond)
     final = review(pdf, tmp_path / "out", model=model)
     card = final["card"]
-    assert card.limitations is None and "none of the LimitationsReview fields" in card.missing["limitations"]
+    assert card.review("limitations") is None and "none of the LimitationsReview fields" in card.missing["limitations"]
     assert model.calls.count("LimitationsReview") >= 2  # retried with the reason, then named as not assessed
     md = (Path(final["card_dir"]) / "card.md").read_text()
     assert "admits no limitations" not in md and "Not available: the limitations" in md
@@ -400,7 +400,7 @@ def test_concurrent_runs_on_one_card_folder_lose_nothing(httpserver, tmp_path):
     assert codes == [0, 0, 0, 0], [log.read_text()[-300:] for log in logs]
     folder = tmp_path / "out" / "paper"
     cards = [folder / "card.json", *(folder / "previous").glob("*/card.json")]
-    assert len(cards) == 4 and all(json.loads(c.read_text())["impact"] for c in cards)
+    assert len(cards) == 4 and all(json.loads(c.read_text())["reviews"]["impact"] for c in cards)
 
 
 def test_weekly_runs_with_different_requests_keep_their_own_reports(httpserver, tmp_path):

@@ -9,7 +9,6 @@ import pytest
 from fakes import FakeReviewModel, synthesize
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from referee.agents.impact import ImpactReview
 from referee.llm import (
     LLMCache,
     LLMOutputError,
@@ -20,6 +19,7 @@ from referee.llm import (
     cost_usd,
     repair_json,
 )
+from referee.reviewers.impact import ImpactReview
 from referee.settings import describe, get_settings
 
 PROMPT = [

@@ -16,8 +16,9 @@ from conftest import corpus_path
 from test_cli_extract import review
 
 from referee.agents.base import run_reviewer
-from referee.agents.impact import ImpactReview
+from referee.contract.registry import get
 from referee.llm import assemble_offline_model, offline_parts_installed, structured_llm
+from referee.reviewers.impact import ImpactReview
 from referee.settings import Settings
 from referee.state import Context
 from referee.tools.digest import paper_text
@@ -100,7 +101,7 @@ def test_reviewer_node_through_chatopenai_against_llama_server(llama_server, tmp
     )
     llm = structured_llm("reviewer", settings, cache_mode="off")
     assert llm.backend == "openai-compatible" and llm.method == "function_calling"
-    result = run_reviewer("impact", small_task(), ImpactReview, Context(models={"reviewer": llm}), "impact")
+    result = run_reviewer(get("impact"), small_task(), Context(models={"reviewer": llm}))
     finding = result["findings"][0]
     assert finding.ok, finding.error
     review_ = ImpactReview.model_validate(finding.output)

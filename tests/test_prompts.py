@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ast
-import re
 from importlib import resources
 from pathlib import Path
 
-from referee.agents.base import load_prompt, placeholders
+from referee.agents.base import placeholders
+from referee.contract.registry import reviewers
+from referee.prompts import load_prompt
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,22 +36,20 @@ def fill_calls() -> dict[str, set[str]]:
 def test_every_prompt_file_is_used_and_filled_exactly():
     files = prompt_files()
     calls = fill_calls()
-    reviewer_prompts = {"methodology", "experiments", "reproducibility", "limitations", "impact", "novelty"}
+    reviewer_prompts = {r.prompt for r in reviewers()}
     for name, text in files.items():
         wanted = placeholders(text)
         if name in reviewer_prompts:
-            # reviewer prompts are filled by run_reviewer with the extra keywords each node passes (none today)
+            # reviewer prompts are filled by reviewer_messages, with no placeholders
             assert "<reviewer prompt>" in calls and wanted == set(), (name, wanted)
         else:
             assert name in calls, f"prompts/{name}.md is never filled"
             assert calls[name] == wanted, (name, calls[name], wanted)
 
 
-def test_reviewer_nodes_name_an_existing_prompt():
+def test_every_registered_reviewer_names_an_existing_prompt():
     files = prompt_files()
-    for path in ROOT.glob("agents/*.py"):
-        for match in re.finditer(r'run_reviewer\(\s*"(\w+)",[^)]*?"(\w+)"', path.read_text(), re.S):
-            assert match.group(2) in files, (path.name, match.group(2))
+    assert all(r.prompt in files for r in reviewers() if r.prompt_package == "referee.prompts")
 
 
 def test_paper_is_fenced_as_data():

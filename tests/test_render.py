@@ -68,7 +68,7 @@ def test_template_text_from_the_model_never_reaches_the_card(tmp_path):
 
 def test_an_answer_that_echoes_its_instructions_is_dropped(tmp_path):
     """Seen with the offline 1.5B model: a verdict reason that was a line of the reviewer prompt."""
-    from referee.agents.base import load_prompt
+    from referee.prompts import load_prompt
 
     pdf = tmp_path / "p.pdf"
     two_column_paper(pdf)
@@ -94,7 +94,6 @@ def test_every_heading_has_words_under_it(planted_card):
     assert headings == [
         "TL;DR",
         "Verdict",
-        "Practical takeaway",
         "Tags",
         "Task & setting",
         "Method",
@@ -103,8 +102,9 @@ def test_every_heading_has_words_under_it(planted_card):
         "Benchmarks & results",
         "Compute & efficiency",
         "Reproducibility",
-        "Real-world applicability",
         "Limitations & failure modes",
+        "Practical takeaway",
+        "Real-world applicability",
         "Broader impact",
         "Reviewer disagreement",
     ]

@@ -24,16 +24,10 @@ from loopback import API_PATH, PDF_PATH
 from test_cli_extract import review
 from weekly_world import NO_PDF, TOPICS, build_week, responder_for
 
+from referee.contract.registry import reviewers
 from referee.tools.report import SPENT_NOTE
 
-REVIEWER_SCHEMAS = {
-    "MethodologyReview",
-    "ExperimentsReview",
-    "ReproducibilityReview",
-    "LimitationsReview",
-    "ImpactReview",
-    "NoveltyReview",
-}
+REVIEWER_SCHEMAS = {r.schema.__name__ for r in reviewers()}
 
 
 def topics_toml(path: Path) -> Path:

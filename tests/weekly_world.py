@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 from loopback import API_PATH, PDF_PATH, atom_entry, listing_feed
 from werkzeug import Request, Response
 
-from referee.agents.verdict import band
+from referee.contract.verdict import band
 from referee.tools.topics import Topic, Topics
 
 SLUGS = (

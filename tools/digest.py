@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from ..contract.registry import Reviewer
 from ..paper import Paper, Section
 from .injection import redact
 
@@ -15,50 +16,6 @@ from .injection import redact
 # for text that characters / 4 put at 4,000 (numbers, symbols and names split into many tokens).
 CHARS_PER_TOKEN = 2.6
 
-ROUTES: dict[str, tuple[str, ...]] = {
-    "methodology": (
-        "method",
-        "approach",
-        "model",
-        "algorithm",
-        "architecture",
-        "training",
-        "setup",
-        "problem",
-        "background",
-        "preliminar",
-        "formulation",
-        "framework",
-        "implementation",
-        "proposed",
-    ),
-    "experiments": (
-        "experiment",
-        "result",
-        "evaluation",
-        "benchmark",
-        "empirical",
-        "analysis",
-        "ablation",
-        "setup",
-        "comparison",
-    ),
-    "reproducibility": (
-        "implementation",
-        "setup",
-        "experiment",
-        "hyper",
-        "training",
-        "code",
-        "detail",
-        "protocol",
-        "data",
-        "reproduc",
-    ),
-    "limitations": ("limitation", "discussion", "conclusion", "future", "failure", "threat", "outlook"),
-    "impact": ("introduction", "conclusion", "discussion", "impact", "application", "outlook", "ethic"),
-    "novelty": ("introduction", "related", "background", "prior", "previous", "conclusion"),
-}
 _PRIVATE = re.compile(r"acknowledg|credit author|author contributions?|funding|correspondence", re.I)
 
 
@@ -96,11 +53,12 @@ def _cut(text: str, limit: int) -> str:
     return (head[: stop + 1] if stop > limit * 0.6 else head) + " [...]"
 
 
-def select_sections(paper: Paper, reviewer: str | None) -> list[Section]:
+def select_sections(paper: Paper, reviewer: Reviewer | None) -> list[Section]:
+    """The sections a reviewer reads: those whose headings hold a word it is routed (all for the shared text)."""
     usable = [s for s in paper.sections if not _PRIVATE.search(s.heading)]
     if reviewer is None:
         return usable
-    keys = ROUTES[reviewer]
+    keys = reviewer.reads
     chosen: list[Section] = []
     parent_hit = False
     for s in usable:
@@ -112,24 +70,27 @@ def select_sections(paper: Paper, reviewer: str | None) -> list[Section]:
     return chosen or usable[:3]
 
 
-def _facts(paper: Paper, reviewer: str | None, budget: int) -> str:
+def _facts(paper: Paper, reviewer: Reviewer | None, budget: int) -> str:
+    def wanted(extract: str) -> bool:
+        return reviewer is None or extract in reviewer.extracts
+
     parts = []
-    if paper.tables and reviewer in (None, "experiments", "reproducibility"):
+    if paper.tables and wanted("tables"):
         rows = []
         for t in paper.tables:
             cells = " ; ".join(" | ".join(r) for r in t.rows[:12])
             rows.append(f"{t.caption} (p. {t.page}) {cells}")
         parts.append("TABLES\n" + _cut("\n".join(rows), budget // 3))
-    if reviewer in (None, "reproducibility"):
+    if wanted("links"):
         links = "\n".join(f"{link.kind}: {link.url} (p. {link.page})" for link in paper.links) or "none found"
         parts.append("LINKS PRINTED IN THE PAPER\n" + links)
-    if paper.references and reviewer in (None, "novelty"):
+    if paper.references and wanted("references"):
         refs = "\n".join(f"[{r.index}] {r.text[:160]}" for r in paper.references[:60])
         parts.append("REFERENCES\n" + _cut(refs, budget // 4))
     return "\n\n".join(parts)
 
 
-def paper_text(paper: Paper, token_budget: int, reviewer: str | None = None) -> str:
+def paper_text(paper: Paper, token_budget: int, reviewer: Reviewer | None = None) -> str:
     """Title, abstract, the selected sections (page-marked, cut to the budget) and extracted facts."""
     budget = int(token_budget * CHARS_PER_TOKEN)
     head = f"TITLE: {paper.title}\n\nABSTRACT: {paper.abstract}"

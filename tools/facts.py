@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel
-
+from ..contract.card import Fact
 from ..paper import Paper, Section
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
@@ -29,13 +28,6 @@ SETUP_PATTERNS: dict[str, re.Pattern] = {
     "hardware": re.compile(r"\b(GPUs?|TPUs?|V100|A100|H100|RTX ?\d{3,4}|GTX ?\d{3,4}|Titan|CPU cores?)\b"),
     "training time": re.compile(r"\b\d+(?:\.\d+)? ?(?:GPU[- ])?(?:hours|hrs|minutes|days)\b", re.I),
 }
-
-
-class Fact(BaseModel):
-    kind: str
-    text: str
-    page: int
-    section: str
 
 
 def _sentences(section: Section) -> list[tuple[str, int]]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from jinja2 import Environment, FunctionLoader
 from pydantic import BaseModel, ValidationError
 
-from ..card import Card, key_findings
+from ..contract.card import Card
 from ..errors import BadInputError
 from .attention import AttentionConfig, card_signals, estimate, gem_reason, is_gem
 
@@ -92,15 +92,15 @@ class SourceCard(BaseModel):
             out |= {f"{p}.reason.{i}": r for i, r in enumerate(c.verdict.reasons, 1)}
             if c.verdict.tags:
                 out[f"{p}.tags"] = ", ".join(c.verdict.tags)
-        out |= {f"{p}.finding.{i}": f for i, f in enumerate(key_findings(c), 1)}
-        if c.impact:
-            out[f"{p}.takeaway"] = c.impact.practical_takeaway
-            out |= {f"{p}.application.{i}": a for i, a in enumerate(c.impact.applications, 1)}
-        if c.novelty:
-            out |= {f"{p}.novelty.{i}": r for i, r in enumerate(c.novelty.reasons, 1)}
-            out |= {f"{p}.prior.{i}": f"{w.name}: {w.delta}" for i, w in enumerate(c.novelty.prior_work, 1)}
-        if c.limitations:
-            limits = c.limitations.admitted + c.limitations.added
+        out |= {f"{p}.finding.{i}": f for i, f in enumerate(c.key_findings(), 1)}
+        if impact := c.review("impact"):
+            out[f"{p}.takeaway"] = impact.practical_takeaway
+            out |= {f"{p}.application.{i}": a for i, a in enumerate(impact.applications, 1)}
+        if novelty := c.review("novelty"):
+            out |= {f"{p}.novelty.{i}": r for i, r in enumerate(novelty.reasons, 1)}
+            out |= {f"{p}.prior.{i}": f"{w.name}: {w.delta}" for i, w in enumerate(novelty.prior_work, 1)}
+        if lim := c.review("limitations"):
+            limits = lim.admitted + lim.added
             out |= {f"{p}.limitation.{i}": x.text for i, x in enumerate(limits, 1)}
         if self.gem_reason:
             out[f"{p}.gem"] = self.gem_reason

@@ -7,6 +7,7 @@ in words; a validator refuses empty headings and template text before anything i
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -15,20 +16,20 @@ from pathlib import Path
 
 import markdown
 from filelock import FileLock
+from pydantic import BaseModel
 
-from ..card import Card
+from ..contract.card import Card
+from ..contract.findings import Findings
+from ..contract.registry import REGISTRY, reviewers
 from ..errors import RefereeError
+from ..reviewers.experiments import ExperimentsReview
+from ..reviewers.impact import ImpactReview
+from ..reviewers.limitations import LimitationsReview
+from ..reviewers.methodology import MethodologyReview
+from ..reviewers.novelty import NoveltyReview
+from ..reviewers.reproducibility import ReproducibilityReview
 from .urls import safe_url
 
-REVIEWER_TITLES = {
-    "methodology": "task & setting, method and training recipe",
-    "experiments": "benchmarks & results and compute",
-    "reproducibility": "reproducibility",
-    "limitations": "limitations & failure modes",
-    "impact": "practical takeaway, real-world applicability and broader impact",
-    "novelty": "novelty & lineage",
-    "verdict": "verdict",
-}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|])")
 # Template slots that must never reach a card. Model-written text is scrubbed more widely (card.TEMPLATE_TEXT);
 # this last check also covers paper text, which may legitimately hold "{model_name}" in a URL.
@@ -54,7 +55,8 @@ def _evidence(quote: str | None, page: int | None) -> str:
 def _missing(card: Card, name: str) -> str:
     if name in card.missing:
         why = esc(card.missing[name])
-        return f"Not available: the {REVIEWER_TITLES[name]} reviewer produced no valid findings ({why})."
+        title = REGISTRY[name].title if name in REGISTRY else name
+        return f"Not available: the {title} reviewer produced no valid findings ({why})."
     asked = ", ".join(card.reviewers) or "none"
     return f"Not reviewed in this run: only these reviewers were asked for: {asked}."
 
@@ -100,19 +102,9 @@ def _facts_for(card: Card) -> dict[str, str]:
     }
 
 
-def section_blocks(card: Card) -> list[tuple[str, str]]:
-    """(heading, body) pairs in the card's fixed order."""
-    m, e, r, lim, imp, nov, v = (
-        card.methodology,
-        card.experiments,
-        card.reproducibility,
-        card.limitations,
-        card.impact,
-        card.novelty,
-        card.verdict,
-    )
-    blocks: list[tuple[str, str]] = []
-    blocks.append(("TL;DR", esc(v.tldr) if v and v.tldr else "No TL;DR: the verdict is not available."))
+def _top(card: Card) -> list[tuple[str, str]]:
+    v = card.verdict
+    blocks = [("TL;DR", esc(v.tldr) if v and v.tldr else "No TL;DR: the verdict is not available.")]
     if v:
         box = [f"**{v.score:.1f}/10 · {v.label} · confidence {v.confidence}/5**", ""]
         box += [f"- {esc(reason)}" for reason in v.reasons]
@@ -120,136 +112,151 @@ def section_blocks(card: Card) -> list[tuple[str, str]]:
         blocks.append(("Verdict", "\n".join(box)))
     else:
         blocks.append(("Verdict", _missing(card, "verdict")))
-    blocks.append(("Practical takeaway", esc(imp.practical_takeaway) if imp else _missing(card, "impact")))
     blocks.append(("Tags", ", ".join(f"`{esc(t)}`" for t in v.tags) if v and v.tags else "No tags were assigned."))
-    if m:
-        ts = m.task_setting
-        blocks.append(
-            (
-                "Task & setting",
-                _fields(
-                    ("Inputs", ts.inputs),
-                    ("Outputs", ts.outputs),
-                    ("Objective", ts.objective),
-                    ("Evaluation", ts.evaluation),
-                ),
-            )
-        )
-        steps = [f"{i}. {esc(p.claim)}{_evidence(p.quote, p.page)}" for i, p in enumerate(m.method_steps, 1)]
-        body = "\n".join(steps) if steps else "The reviewer could not break the method into steps."
-        blocks.append(("Method", body + f"\n\nKey equation: {esc(m.key_equation)}"))
-        t = m.training
-        blocks.append(
-            (
-                "Training recipe",
-                _fields(
-                    ("Data", t.data),
-                    ("Optimiser", t.optimiser),
-                    ("Hyper-parameters", t.hyperparameters),
-                    ("Hardware", t.hardware),
-                    ("Wall-clock", t.wall_clock),
-                ),
-            )
-        )
-    else:
-        blocks.append(("Task & setting", _missing(card, "methodology")))
-        blocks.append(("Method", _missing(card, "methodology")))
-        blocks.append(("Training recipe", _missing(card, "methodology")))
-    if nov:
-        rows = [
-            f"**{esc(w.name)}**{f' [ref. {w.reference}]' if w.reference else ''}: {esc(w.what_it_did)} "
-            f"Delta: {esc(w.delta)}{_evidence(w.quote, w.page)}"
-            for w in nov.prior_work
-        ]
-        body = _bullets(rows, "The paper names no prior work it builds on.")
-        body += f"\n\n**Assessment: {esc(nov.assessment)}.** " + " ".join(esc(x) for x in nov.reasons)
-        blocks.append(("Novelty & lineage", body))
-    else:
-        blocks.append(("Novelty & lineage", _missing(card, "novelty")))
-    if e:
-        if e.results:
-            table = [
-                "| Dataset | Metric | This paper | Best baseline | Baseline | Delta | Page |",
-                "| --- | --- | --- | --- | --- | --- | --- |",
-            ]
-            table += [
-                f"| {esc(x.dataset)} | {esc(x.metric)} | {esc(x.this_paper)} | {esc(x.best_baseline)} | "
-                f"{esc(x.baseline_value)} | {esc(x.delta)} | {x.page or ''} |"
-                for x in e.results
-            ]
-            body = "\n".join(table)
+    return blocks
+
+
+@functools.singledispatch
+def review_blocks(review: Findings) -> list[tuple[str, str]]:
+    """A reviewer's card sections. A reviewer without a block of its own gets one section of its fields."""
+    lines = []
+    for name, value in review:
+        label = name.replace("_", " ").capitalize()
+        if isinstance(value, list):
+            items = [esc(item.model_dump() if isinstance(item, BaseModel) else item) for item in value]
+            lines.append(f"**{label}**\n\n" + _bullets([f"{x}" for x in items], "None."))
+        elif isinstance(value, BaseModel):
+            lines.append(f"**{label}:** {esc(value.model_dump())}")
         else:
-            body = "The reviewer found no quantitative results to tabulate."
-        fair = [f"{esc(p.claim)}{_evidence(p.quote, p.page)}" for p in e.fairness]
-        body += "\n\n**Fairness of comparisons**\n\n" + _bullets(fair, "No remarks on fairness.")
-        body += "\n\n**Missing baselines**\n\n" + _bullets([esc(x) for x in e.missing_baselines], "None identified.")
-        blocks.append(("Benchmarks & results", body))
-        c = e.compute
-        blocks.append(
-            (
-                "Compute & efficiency",
-                _fields(
-                    ("Model size", c.model_size),
-                    ("Training compute", c.training_compute),
-                    ("Inference speed", c.inference_speed),
-                    ("Memory", c.memory),
-                ),
-            )
-        )
-    else:
-        blocks.append(("Benchmarks & results", _missing(card, "experiments")))
-        blocks.append(("Compute & efficiency", _missing(card, "experiments")))
-    if r:
-        lines = [
-            f"**Rating: {r.rating}/5**",
-            "",
-            f"- **Code:** {_said(r.code)}",
-            f"- **Data:** {_said(r.data)}",
-            f"- **Weights:** {_said(r.weights)}",
-        ]
-        lines += [f"- {esc(p.claim)}{_evidence(p.quote, p.page)}" for p in r.details]
-        lines += [
-            "",
-            "**Missing for a rerun**",
-            "",
-            _bullets([esc(x) for x in r.missing], "Nothing identified."),
-        ]
-        lines += ["", "**Reasons**", "", _bullets([esc(x) for x in r.reasons], "No reasons given.")]
-        blocks.append(("Reproducibility", "\n".join(lines)))
-    else:
-        blocks.append(("Reproducibility", _missing(card, "reproducibility")))
-    if imp:
-        blocks.append(
-            (
-                "Real-world applicability",
-                f"**{esc(imp.applicability)}:** "
-                f"{esc(imp.applicability_evidence.claim)}"
-                f"{_evidence(imp.applicability_evidence.quote, imp.applicability_evidence.page)}",
-            )
-        )
-    else:
-        blocks.append(("Real-world applicability", _missing(card, "impact")))
-    if lim:
+            lines.append(f"**{label}:** {_said(str(value))}")
+    return [("", "\n\n".join(lines))]
 
-        def fmt(items):
-            return [f"**{x.tag}** {esc(x.text)}{_evidence(x.quote, x.page)}" for x in items]
 
-        body = "**Admitted by the authors**\n\n" + _bullets(fmt(lim.admitted), "The paper admits no limitations.")
-        body += "\n\n**Added by the reviewer**\n\n" + _bullets(fmt(lim.added), "None added.")
-        body += "\n\n**Failure modes**\n\n" + _bullets([esc(x) for x in lim.failure_modes], "None identified.")
-        blocks.append(("Limitations & failure modes", body))
+@review_blocks.register
+def _(m: MethodologyReview) -> list[tuple[str, str]]:
+    ts, t = m.task_setting, m.training
+    steps = [f"{i}. {esc(p.claim)}{_evidence(p.quote, p.page)}" for i, p in enumerate(m.method_steps, 1)]
+    body = "\n".join(steps) if steps else "The reviewer could not break the method into steps."
+    return [
+        (
+            "Task & setting",
+            _fields(
+                ("Inputs", ts.inputs),
+                ("Outputs", ts.outputs),
+                ("Objective", ts.objective),
+                ("Evaluation", ts.evaluation),
+            ),
+        ),
+        ("Method", body + f"\n\nKey equation: {esc(m.key_equation)}"),
+        (
+            "Training recipe",
+            _fields(
+                ("Data", t.data),
+                ("Optimiser", t.optimiser),
+                ("Hyper-parameters", t.hyperparameters),
+                ("Hardware", t.hardware),
+                ("Wall-clock", t.wall_clock),
+            ),
+        ),
+    ]
+
+
+@review_blocks.register
+def _(nov: NoveltyReview) -> list[tuple[str, str]]:
+    rows = [
+        f"**{esc(w.name)}**{f' [ref. {w.reference}]' if w.reference else ''}: {esc(w.what_it_did)} "
+        f"Delta: {esc(w.delta)}{_evidence(w.quote, w.page)}"
+        for w in nov.prior_work
+    ]
+    body = _bullets(rows, "The paper names no prior work it builds on.")
+    body += f"\n\n**Assessment: {esc(nov.assessment)}.** " + " ".join(esc(x) for x in nov.reasons)
+    return [("Novelty & lineage", body)]
+
+
+@review_blocks.register
+def _(e: ExperimentsReview) -> list[tuple[str, str]]:
+    if e.results:
+        table = [
+            "| Dataset | Metric | This paper | Best baseline | Baseline | Delta | Page |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        table += [
+            f"| {esc(x.dataset)} | {esc(x.metric)} | {esc(x.this_paper)} | {esc(x.best_baseline)} | "
+            f"{esc(x.baseline_value)} | {esc(x.delta)} | {x.page or ''} |"
+            for x in e.results
+        ]
+        body = "\n".join(table)
     else:
-        blocks.append(("Limitations & failure modes", _missing(card, "limitations")))
-    if imp:
-        apps = [f"{i}. {esc(a)}" for i, a in enumerate(imp.applications, 1)]
-        blocks.append(("Broader impact", esc(imp.broader_impact) + "\n\n**Applications**\n\n" + "\n".join(apps)))
-    else:
-        blocks.append(("Broader impact", _missing(card, "impact")))
+        body = "The reviewer found no quantitative results to tabulate."
+    fair = [f"{esc(p.claim)}{_evidence(p.quote, p.page)}" for p in e.fairness]
+    body += "\n\n**Fairness of comparisons**\n\n" + _bullets(fair, "No remarks on fairness.")
+    body += "\n\n**Missing baselines**\n\n" + _bullets([esc(x) for x in e.missing_baselines], "None identified.")
+    c = e.compute
+    compute = _fields(
+        ("Model size", c.model_size),
+        ("Training compute", c.training_compute),
+        ("Inference speed", c.inference_speed),
+        ("Memory", c.memory),
+    )
+    return [("Benchmarks & results", body), ("Compute & efficiency", compute)]
+
+
+@review_blocks.register
+def _(r: ReproducibilityReview) -> list[tuple[str, str]]:
+    lines = [
+        f"**Rating: {r.rating}/5**",
+        "",
+        f"- **Code:** {_said(r.code)}",
+        f"- **Data:** {_said(r.data)}",
+        f"- **Weights:** {_said(r.weights)}",
+    ]
+    lines += [f"- {esc(p.claim)}{_evidence(p.quote, p.page)}" for p in r.details]
+    lines += ["", "**Missing for a rerun**", "", _bullets([esc(x) for x in r.missing], "Nothing identified.")]
+    lines += ["", "**Reasons**", "", _bullets([esc(x) for x in r.reasons], "No reasons given.")]
+    return [("Reproducibility", "\n".join(lines))]
+
+
+@review_blocks.register
+def _(lim: LimitationsReview) -> list[tuple[str, str]]:
+    def fmt(items):
+        return [f"**{x.tag}** {esc(x.text)}{_evidence(x.quote, x.page)}" for x in items]
+
+    body = "**Admitted by the authors**\n\n" + _bullets(fmt(lim.admitted), "The paper admits no limitations.")
+    body += "\n\n**Added by the reviewer**\n\n" + _bullets(fmt(lim.added), "None added.")
+    body += "\n\n**Failure modes**\n\n" + _bullets([esc(x) for x in lim.failure_modes], "None identified.")
+    return [("Limitations & failure modes", body)]
+
+
+@review_blocks.register
+def _(imp: ImpactReview) -> list[tuple[str, str]]:
+    ev = imp.applicability_evidence
+    apps = [f"{i}. {esc(a)}" for i, a in enumerate(imp.applications, 1)]
+    return [
+        ("Practical takeaway", esc(imp.practical_takeaway)),
+        ("Real-world applicability", f"**{esc(imp.applicability)}:** {esc(ev.claim)}{_evidence(ev.quote, ev.page)}"),
+        ("Broader impact", esc(imp.broader_impact) + "\n\n**Applications**\n\n" + "\n".join(apps)),
+    ]
+
+
+def section_blocks(card: Card) -> list[tuple[str, str]]:
+    """(heading, body) pairs: the verdict, then each registered reviewer's sections in the registry's order
+    (the words why, where a reviewer has none), then extracted facts appended to the sections they belong to."""
+    blocks = _top(card)
+    for reviewer in reviewers():
+        review = card.review(reviewer.name)
+        if review is None:
+            blocks += [(heading, _missing(card, reviewer.name)) for heading in reviewer.headings]
+            continue
+        made = review_blocks(review)
+        # a block without a heading of its own (the generic one) takes the reviewer's first heading
+        blocks += [(heading or reviewer.headings[0], body) for heading, body in made]
+    v = card.verdict
     if v and v.disagreements:
         blocks.append(("Reviewer disagreement", "\n".join(f"- {esc(d)}" for d in v.disagreements)))
     else:
         blocks.append(("Reviewer disagreement", "The reviewers did not contradict each other."))
-    blocks = [(heading, body + _facts_for(card).get(heading, "")) for heading, body in blocks]
+    facts = _facts_for(card)
+    blocks = [(heading, body + facts.get(heading, "")) for heading, body in blocks]
     if card.hidden_text:
         rows = [f'- p. {h["page"]} ({esc(h["kind"])}): "{esc(h["text"][:200])}"' for h in card.hidden_text]
         blocks.append(("Hidden text found", "\n".join(rows)))

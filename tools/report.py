@@ -12,13 +12,12 @@ from pathlib import Path
 from filelock import FileLock
 from pydantic import BaseModel
 
-from ..agents.triage import TriageScore
-from ..llm import stage_of
-from ..state import Usage
+from ..contract.findings import NOT_CLAIMS
+from ..contract.usage import Usage, stage_of
+from ..contract.verdict import TriageScore
 from .attention import PaperSignals, attention_note, estimate, gem_reason, is_gem
 from .render import esc, folder_name, inside, page_html
 from .topics import Topics
-from .verify import NOT_CLAIMS
 
 GEM_BADGE = "💎 HIDDEN GEM"
 

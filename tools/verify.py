@@ -25,7 +25,6 @@ _NUMBER = re.compile(
     r"|(?<![\w.])[-+]?\.\d+%?(?![\w])",
     re.I,
 )
-NOT_CLAIMS = {"not reported", "not assessed", "not released", "none", "n/a", ""}
 
 
 def normalise(text: str) -> str:

@@ -1,0 +1,104 @@
+"""The review card: header facts from extraction and arXiv, the reviewers' findings, the verdict, and the
+sentences extraction copied from the paper."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field, SerializeAsAny, field_validator, model_validator
+
+from ..paper import Author, Link
+from .findings import NOT_CLAIMS, Findings
+from .registry import REGISTRY
+from .verdict import Verdict
+
+
+class Fact(BaseModel):
+    """A sentence copied from the paper by code, with where it stands."""
+
+    kind: str
+    text: str
+    page: int
+    section: str
+
+
+class CardHeader(BaseModel):
+    title: str
+    source: str = Field(description="arXiv id with version, or the PDF's file name")
+    arxiv_id: str | None = None
+    version: int | None = None
+    date: str | None = None
+    categories: list[str] = []
+    authors: list[Author]
+    primary_institution: str | None = Field(None, description="the first institution the PDF names; None: unknown")
+    institutions: list[str] = []
+    abs_url: str | None = None
+    pdf_url: str | None = None
+    code_urls: list[str] = []
+
+
+class Card(BaseModel):
+    header: CardHeader
+    created_at: str
+    verdict: Verdict | None = None
+    verdict_notes: list[str] = []
+    reviews: dict[str, SerializeAsAny[Findings]] = Field(
+        default_factory=dict, description="reviewer name -> its verified findings, in the registry's order"
+    )
+    stated_limitations: list[Fact] = Field(default_factory=list, description="extracted from the paper, verbatim")
+    stated_setup: list[Fact] = Field(default_factory=list, description="extracted from the paper, verbatim")
+    links: list[Link] = Field(default_factory=list, description="printed in the paper")
+    tables: list[dict[str, Any]] = Field(
+        default_factory=list, description="label, caption, page and first rows of each table"
+    )
+    reviewers: list[str] = Field(default_factory=list, description="the reviewers this run asked for")
+    missing: dict[str, str] = Field(default_factory=dict, description="reviewer -> why its section is absent")
+    removed_template_text: int = 0
+    grounding: str | None = Field(None, description="how many claims were verified against the paper")
+    hidden_text: list[dict[str, Any]] = []
+    checks: list[str] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _earlier_layout(cls, data: Any) -> Any:
+        """Cards written before the registry kept each review at the top level under the reviewer's name."""
+        if isinstance(data, dict):
+            moved = {name: data[name] for name in REGISTRY if isinstance(data.get(name), dict)}
+            if moved:
+                data = {k: v for k, v in data.items() if k not in moved}
+                data["reviews"] = {**moved, **(data.get("reviews") or {})}
+        return data
+
+    @field_validator("reviews", mode="before")
+    @classmethod
+    def _typed(cls, value: Any) -> Any:
+        """Each review is validated by its reviewer's schema (a name no reviewer has is refused)."""
+        if not isinstance(value, dict):
+            return value
+        typed = {}
+        for name, review in value.items():
+            if name not in REGISTRY:
+                raise ValueError(f"no reviewer named {name!r} is registered")
+            schema = REGISTRY[name].schema
+            typed[name] = review if isinstance(review, schema) else schema.model_validate(review)
+        return typed
+
+    def review(self, name: str) -> Any:
+        """The named reviewer's findings (its schema's instance), or None when it has none on this card."""
+        return self.reviews.get(name)
+
+    def key_findings(self, count: int = 3) -> list[str]:
+        """Verified result rows first (numbers as the paper prints them), then the verdict's reasons."""
+        experiments = self.review("experiments")
+        found = []
+        for r in (experiments.results if experiments else [])[:count]:
+            baseline = r.baseline_value.strip().lower() not in NOT_CLAIMS
+            versus = f" vs {r.best_baseline} {r.baseline_value}" if baseline else ""
+            found.append(f"{r.dataset}, {r.metric}: {r.this_paper}{versus}")
+        found += list(self.verdict.reasons if self.verdict else [])
+        return list(dict.fromkeys(found))[:count]
+
+    @property
+    def assessed(self) -> bool:
+        """False when no reviewer and no verdict produced anything: every model call failed."""
+        return self.verdict is not None or bool(self.reviews)

@@ -1,0 +1,113 @@
+"""The atoms of a reviewer's findings, and the kind of every field a model writes.
+
+A field's kind says how it is checked against the paper before it reaches a card:
+  fact       a statement of what the paper says or did: an unsupported number or name removes the sentence, and
+             a field left with nothing says "not stated in the paper";
+  judgement  the reviewer's own view: an unsupported number or name is marked, the view is kept;
+  quote      words copied from the paper: kept only when they are found there;
+  number     a value as the paper prints it: kept only when the paper prints it;
+  entity     a name (dataset, metric, model, prior work): kept only when the paper names it;
+  label      one value of an enumeration (the schema enforces it).
+The kind is declared on the field's type (`Annotated[str, FACT]`), so a renamed field keeps its check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, get_args, get_origin
+
+from pydantic import BaseModel, Field
+
+from ..paper import Paper
+from .usage import Usage
+
+NOT_REPORTED = "not reported"
+# What a field says when the model left it out (a small model's answer may be cut at its token limit):
+# never "not reported", which would claim something about the paper.
+NOT_ASSESSED = "not assessed"
+NOT_STATED = "not stated in the paper"
+NOT_CLAIMS = {NOT_REPORTED, NOT_ASSESSED, NOT_STATED, "not released", "none", "n/a", ""}
+
+KindName = Literal["fact", "judgement", "quote", "number", "entity", "label"]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """Metadata on a field's type: how the field is checked (see the module docstring)."""
+
+    name: KindName
+
+
+FACT, JUDGEMENT, QUOTE, NUMBER, ENTITY = Kind("fact"), Kind("judgement"), Kind("quote"), Kind("number"), Kind("entity")
+
+
+def kind_of(field: Any) -> KindName | None:
+    """The kind declared on a pydantic FieldInfo, or on the items of a list field (None: not declared)."""
+    return field_kind(field)[0]
+
+
+def field_kind(field: Any) -> tuple[KindName | None, int | None]:
+    """(kind, longest allowed string) of a pydantic FieldInfo; for a list of strings, those of its items."""
+    metadata = list(field.metadata)
+    if get_origin(field.annotation) is list and get_args(field.annotation):
+        item = get_args(field.annotation)[0]
+        metadata = []
+        for part in get_args(item)[1:] if get_origin(item) is Annotated else ():
+            metadata += list(getattr(part, "metadata", [part]))
+    kind = next((m.name for m in metadata if isinstance(m, Kind)), None)
+    limit = next((m.max_length for m in metadata if getattr(m, "max_length", None) is not None), None)
+    return kind, limit
+
+
+# Every model-written string is bounded, so that no answer can put an unbounded string on a card (over-long
+# answers are clipped to the bound when parsed).
+Statement = Annotated[str, Field(max_length=400), JUDGEMENT]
+FactStatement = Annotated[str, Field(max_length=400), FACT]
+
+
+def fact_text(limit: int) -> Any:
+    return Annotated[str, Field(max_length=limit), FACT]
+
+
+def judgement_text(limit: int) -> Any:
+    return Annotated[str, Field(max_length=limit), JUDGEMENT]
+
+
+class Point(BaseModel):
+    """One claim about the paper, with the words of the paper that support it."""
+
+    claim: Annotated[str, FACT] = Field(max_length=600, description="one specific statement about the paper")
+    quote: Annotated[str, QUOTE] = Field(
+        default="",
+        max_length=400,
+        description="verbatim words copied from the paper that support the claim; empty only for your own view",
+    )
+    page: int | None = Field(default=None, ge=1, le=5000, description="page of the quote")
+
+
+class Remark(BaseModel):
+    """The reviewer's own view of the paper, with the words of the paper it rests on when there are any."""
+
+    claim: Annotated[str, JUDGEMENT] = Field(max_length=600, description="one specific remark about the paper")
+    quote: Annotated[str, QUOTE] = Field(
+        default="", max_length=400, description="verbatim words copied from the paper that the remark rests on"
+    )
+    page: int | None = Field(default=None, ge=1, le=5000, description="page of the quote")
+
+
+class Findings(BaseModel):
+    """The base of every reviewer's findings schema."""
+
+    def settle(self, paper: Paper) -> Findings:
+        """Facts over claims: what extraction knows replaces what the model said (default: nothing to settle)."""
+        return self
+
+
+class Finding(BaseModel):
+    """What one reviewer node returned: its structured output, or why it has none."""
+
+    reviewer: str
+    ok: bool
+    output: dict[str, Any] | None = None
+    error: str | None = None
+    usage: Usage = Usage()

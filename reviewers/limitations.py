@@ -1,0 +1,43 @@
+"""Limitations reviewer: the authors' admissions kept apart from the reviewer's additions, each tagged."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from ..contract.findings import QUOTE, Findings, Statement, fact_text, judgement_text
+from ..contract.registry import Reviewer, register
+
+
+class Limitation(BaseModel):
+    """A limitation the authors state: a statement of what the paper says."""
+
+    text: fact_text(600)
+    tag: Literal["FUNDAMENTAL", "ENGINEERING", "EVALUATION"]
+    quote: Annotated[str, QUOTE] = Field(default="", max_length=400)
+    page: int | None = Field(default=None, ge=1, le=5000)
+
+
+class AddedLimitation(Limitation):
+    """A limitation the reviewer sees that the authors do not state: the reviewer's view."""
+
+    text: judgement_text(600)
+
+
+class LimitationsReview(Findings):
+    admitted: list[Limitation] = Field(default_factory=list, max_length=5, description="stated by the authors")
+    added: list[AddedLimitation] = Field(default_factory=list, max_length=5, description="not stated by the authors")
+    failure_modes: list[Statement] = Field(default_factory=list, max_length=4)
+
+
+LIMITATIONS = register(
+    Reviewer(
+        name="limitations",
+        title="limitations & failure modes",
+        prompt="limitations",
+        schema=LimitationsReview,
+        headings=("Limitations & failure modes",),
+        reads=("limitation", "discussion", "conclusion", "future", "failure", "threat", "outlook"),
+    )
+)
