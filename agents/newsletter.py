@@ -71,7 +71,12 @@ def cards_text(cards: list[SourceCard]) -> str:
 
 
 def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])", text.strip()) if s.strip()]
+    """Sentences, a closing quotation mark kept with the sentence it ends."""
+    return [
+        s.strip()
+        for s in re.split(r"(?:(?<=[.!?])|(?<=[.!?][\u201d\"']))\s+(?=[A-Z0-9\"'(\u201c])", text.strip())
+        if s.strip()
+    ]
 
 
 class _Slot(BaseModel):

@@ -16,6 +16,7 @@ from ..errors import RefereeError, one_line
 from ..paper import Paper
 from ..prompts import load_prompt
 from ..state import Context, State
+from ..tools.wording import content_words, overlap
 from .base import fill
 
 
@@ -37,6 +38,11 @@ CONSISTENCY_RULES: tuple[tuple[str, re.Pattern], ...] = (
 
 def contradictions(verdict: Verdict, findings: list[Finding], paper: Paper) -> list[str]:
     """Statements in the TL;DR and reasons that the paper's facts or the panel's findings contradict."""
+    return [message for _, message in contradicted(verdict, findings, paper)]
+
+
+def contradicted(verdict: Verdict, findings: list[Finding], paper: Paper) -> list[tuple[str, str]]:
+    """(statement, why) for each statement of the TL;DR and reasons that the facts or the findings contradict."""
     out = {f.reviewer: f.output or {} for f in findings if f.ok}
     code = [link.url for link in paper.links if link.kind == "code"]
     admitted = (out.get("limitations") or {}).get("admitted") or []
@@ -55,8 +61,35 @@ def contradictions(verdict: Verdict, findings: list[Finding], paper: Paper) -> l
     for sentence in [verdict.tldr, *verdict.reasons]:
         for topic, pattern in CONSISTENCY_RULES:
             if facts[topic] and pattern.search(sentence):
-                found.append(f'"{sentence[:160]}" contradicts the findings: {facts[topic]}')
+                found.append((sentence, f'"{sentence[:160]}" contradicts the findings: {facts[topic]}'))
     return found
+
+
+def _attributed(message: str, statements: list[str]) -> str | None:
+    """The statement a checker's message is about: quoted in it, or the one sharing most of its words."""
+    quoted = [s for s in statements if s and s[:60] in message]
+    if quoted:
+        return quoted[0]
+    words = content_words(message)
+    best = max(statements, key=lambda s: overlap(words, content_words(s)), default=None)
+    return best if best and overlap(words, content_words(best)) >= ATTRIBUTED else None
+
+
+ATTRIBUTED = 0.2  # a checker's message sharing this share of content words with a statement is about it
+
+
+def without_contradicted(verdict: Verdict, wrong: list[tuple[str, str]], messages: list[str]) -> list[str]:
+    """Remove the statements still contradicted after the regeneration (the rules' and the checker's); the notes
+    that say so. A removed TL;DR is left empty (verification puts the abstract's contribution sentence there)."""
+    statements = [verdict.tldr, *verdict.reasons]
+    drop = {sentence: why for sentence, why in wrong}
+    for message in messages:
+        if (target := _attributed(message, statements)) is not None:
+            drop.setdefault(target, message)
+    if verdict.tldr in drop:
+        verdict.tldr = ""
+    verdict.reasons = [r for r in verdict.reasons if r not in drop]
+    return [f"removed, as the findings contradict it: {why}" for why in dict.fromkeys(drop.values())]
 
 
 class ConsistencyCheck(BaseModel):
@@ -86,13 +119,16 @@ def decide(findings: list[Finding], paper: Paper, model, checker=None) -> tuple[
     messages = [HumanMessage(prompt)]
     verdict, usage = model.invoke(Verdict, messages, node="write_verdict")
 
-    def problems(v: Verdict) -> list[str]:
+    def checked(v: Verdict) -> list[str]:
         nonlocal usage
-        wrong = contradictions(v, findings, paper)
-        if checker is not None:
-            found, spent = llm_contradictions(v, findings, checker)
-            usage = usage + spent
-            wrong += found
+        if checker is None:
+            return []
+        found, spent = llm_contradictions(v, findings, checker)
+        usage = usage + spent
+        return found
+
+    def problems(v: Verdict, by_checker: list[str]) -> list[str]:
+        wrong = contradictions(v, findings, paper) + by_checker
         if v.label != band(v.score):
             wrong.insert(
                 0, f"your label {v.label} does not match the band of your score {v.score:.1f}, which is {band(v.score)}"
@@ -100,7 +136,7 @@ def decide(findings: list[Finding], paper: Paper, model, checker=None) -> tuple[
         return wrong
 
     notes: list[str] = []
-    first = problems(verdict)
+    first = problems(verdict, checked(verdict))
     if first:
         retry = [
             *messages,
@@ -114,13 +150,16 @@ def decide(findings: list[Finding], paper: Paper, model, checker=None) -> tuple[
         if verdict.label != band(verdict.score):
             notes.append(f"label {verdict.label} did not match score {verdict.score:.1f}; set to its band")
             verdict.label = band(verdict.score)
-        notes += [f"consistency check failed: {c}" for c in problems(verdict) if not c.startswith("your label")]
+        notes += without_contradicted(verdict, contradicted(verdict, findings, paper), checked(verdict))
     verdict.score = round(verdict.score, 1)
     missing = [f.reviewer for f in findings if not f.ok]
     if missing and verdict.confidence > 3:
         notes.append(f"confidence capped at 3: no findings from {', '.join(missing)}")
         verdict.confidence = 3
     return verdict, usage, notes
+
+
+NOTHING_STANDS = "not assessed: the findings contradict every reason the verdict gave, after one regeneration"
 
 
 def write_verdict(state: State, runtime: Runtime[Context]) -> dict:
@@ -131,4 +170,6 @@ def write_verdict(state: State, runtime: Runtime[Context]) -> dict:
     except RefereeError as exc:
         spent = getattr(exc, "usage", None) or Usage()
         return {"verdict": {"ok": False, "error": one_line(exc)[:500]}, "verdict_usage": spent}
+    if not verdict.reasons:  # never a score resting on contradicted claims
+        return {"verdict": {"ok": False, "error": NOTHING_STANDS, "notes": notes}, "verdict_usage": usage}
     return {"verdict": {"ok": True, "verdict": verdict.model_dump(), "notes": notes}, "verdict_usage": usage}

@@ -15,7 +15,7 @@ class ImpactReview(Findings):
     applicability_evidence: Point
     broader_impact: judgement_text(800)
     practical_takeaway: judgement_text(500)
-    applications: list[Statement] = Field(min_length=1, max_length=3)
+    applications: list[Statement] = Field(default_factory=list, max_length=3)
 
 
 IMPACT = register(

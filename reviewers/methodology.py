@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from ..contract.findings import NOT_ASSESSED, Findings, Point, fact_text
+from ..contract.findings import NOT_ASSESSED, Findings, Point, fact_text, field_kind
 from ..contract.registry import Reviewer, register
+from ..paper import Paper
+from ..tools.facts import setup_facts
 
 
 class TaskSetting(BaseModel):
@@ -30,6 +32,31 @@ class MethodologyReview(Findings):
     )
     key_equation: fact_text(600) = NOT_ASSESSED
     training: TrainingRecipe = Field(default_factory=TrainingRecipe)
+
+    def settle(self, paper: Paper) -> MethodologyReview:
+        """The paper's own sentences on optimiser, hardware, training time and hyper-parameters fill the recipe,
+        quoted with their page, whatever the model wrote there (a small model invents a plausible recipe)."""
+        stated = setup_facts(paper)
+        for name, kinds in RECIPE_FACTS:
+            facts = [f for f in stated if f.kind in kinds][:2]
+            if facts:
+                limit = field_kind(TrainingRecipe.model_fields[name])[1] or 300
+                said = "; ".join(f"\u201c{f.text}\u201d (p. {f.page})" for f in facts)
+                setattr(
+                    self.training,
+                    name,
+                    said if len(said) <= limit else f"\u201c{facts[0].text[: limit - 20]}\u2026\u201d",
+                )
+        return self
+
+
+# The recipe field each kind of extracted set-up sentence answers.
+RECIPE_FACTS = (
+    ("optimiser", ("optimiser",)),
+    ("hardware", ("hardware",)),
+    ("wall_clock", ("training time",)),
+    ("hyperparameters", ("learning rate", "batch size", "epochs", "seeds")),
+)
 
 
 METHODOLOGY = register(

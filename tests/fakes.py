@@ -22,9 +22,15 @@ from pydantic import ConfigDict, PrivateAttr
 _PAGE = re.compile(r"\[p\. (\d+)\]")
 
 
+_FINDING = re.compile(r'"(?:claim|text|what_it_did)":"((?:[^"\\]|\\.){40,220})"')
+
+
 def paper_sentences(prompt: str) -> list[tuple[str, int]]:
-    """(sentence, page) pairs from the <paper> block of a prompt."""
+    """(sentence, page) pairs from the <paper> block of a prompt; for the verdict (no paper), the findings'
+    statements it reads."""
     match = re.search(r"<paper>\n(.*)\n</paper>", prompt, re.S)
+    if not match and (found := _FINDING.findall(prompt)):
+        return [(sentence.removeprefix("The paper reports: "), 1) for sentence in dict.fromkeys(found)]
     text = match.group(1) if match else prompt
     out, page = [], 1
     for piece in re.split(r"(\[p\. \d+\])", text):
@@ -34,7 +40,7 @@ def paper_sentences(prompt: str) -> list[tuple[str, int]]:
             continue
         for sentence in re.split(r"(?<=[.!?])\s+", piece):
             sentence = sentence.strip()
-            if 40 <= len(sentence) <= 220 and "SECTION" not in sentence and "[author]" not in sentence:
+            if 40 <= len(sentence) <= 220 and not re.search(r"SECTION|\[author\]|TITLE:|ABSTRACT:", sentence):
                 out.append((sentence, page))
     if not match:  # no paper in the prompt (the verdict): answer from the findings, not the instructions
         from referee.card import echoes_prompt
@@ -44,9 +50,11 @@ def paper_sentences(prompt: str) -> list[tuple[str, int]]:
 
 
 class Synth:
-    def __init__(self, prompt: str) -> None:
+    """Each schema starts at its own sentence of the paper, so that two reviewers do not say the same thing."""
+
+    def __init__(self, prompt: str, title: str = "") -> None:
         self.sentences = paper_sentences(prompt)
-        self.i = 0
+        self.i = zlib.crc32(title.encode()) % len(self.sentences) if title else 0
 
     def _next(self) -> tuple[str, int]:
         sentence = self.sentences[self.i % len(self.sentences)]
@@ -86,7 +94,12 @@ class Synth:
         limit = schema.get("maxLength", 300)
         if name == "quote":
             return sentence[: min(limit, 120)]
+        if name in NAMES:  # a name, as the paper writes it: its first words
+            return " ".join(sentence.split()[:3])[:limit]
         return f"The paper reports: {sentence}"[:limit]
+
+
+NAMES = {"dataset", "metric", "best_baseline", "name"}
 
 
 def triage_scores(prompt: str) -> dict:
@@ -112,7 +125,7 @@ def synthesize(schema: dict, prompt: str, name: str = "") -> dict:
         return {"contradictions": []}  # a consistent panel, unless a test's responder says otherwise
     if name == "TriageBatch" or schema.get("title") == "TriageBatch":
         return triage_scores(prompt)
-    return Synth(prompt).value(schema, schema.get("$defs", {}))
+    return Synth(prompt, schema.get("title", name)).value(schema, schema.get("$defs", {}))
 
 
 def prompt_text(messages: list[BaseMessage]) -> str:

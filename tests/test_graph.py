@@ -179,7 +179,7 @@ def test_card_carries_the_grounding_line_and_run_json_the_details(pdf, tmp_path)
     assert len(grounding["details"]) == grounding["removed"] + grounding["marked"]
 
 
-def test_verdict_contradicting_the_paper_is_regenerated_then_shown(tmp_path):
+def test_verdict_contradicting_the_paper_is_regenerated_then_removed(tmp_path):
     from fakes import synthesize
 
     pdf = corpus_path("papers", "allenai-sigtyp2024-libertus", "paper.pdf")  # links its code on GitHub
@@ -197,8 +197,37 @@ def test_verdict_contradicting_the_paper_is_regenerated_then_shown(tmp_path):
     assert "contradicts the findings: the paper links its code (https://github.com/ljvmiranda921/LiBERTus)" in (
         regeneration
     )
+    card = json.loads((tmp_path / "outputs" / "paper" / "card.json").read_text())
+    # still contradicted after the regeneration: the statement is removed (once), the note says why, and the
+    # TL;DR falls back to the abstract's own contribution sentence
+    assert [n for n in card["verdict_notes"] if n.startswith("removed, as the findings contradict it:")] != []
+    assert "no code is released" not in card["verdict"]["tldr"] and card["verdict"]["tldr"].startswith(
+        "From the abstract"
+    )
     card_md = (tmp_path / "outputs" / "paper" / "card.md").read_text()
-    assert "note: consistency check failed:" in card_md
+    assert (
+        card_md.count("removed, as the findings contradict it") == 1
+        and "no code is released" not in card_md.split("## TL;DR")[1].split("##")[0]
+    )
+
+
+def test_a_verdict_whose_every_reason_is_contradicted_is_not_assessed(tmp_path):
+    from fakes import synthesize
+
+    pdf = corpus_path("papers", "allenai-sigtyp2024-libertus", "paper.pdf")  # links its code on GitHub
+
+    def responder(name, schema, prompt):
+        data = synthesize(schema, prompt)
+        if name == "Verdict":
+            data["reasons"] = ["No code is provided for the multilingual model trained on the shared task data."]
+            data["score"], data["label"] = 3.0, "FLAWED"
+        return data
+
+    run(pdf, tmp_path, FakeReviewModel(responder=responder))
+    card = json.loads((tmp_path / "outputs" / "paper" / "card.json").read_text())
+    assert card["verdict"] is None and card["missing"]["verdict"].startswith("not assessed: the findings contradict")
+    card_md = (tmp_path / "outputs" / "paper" / "card.md").read_text()
+    assert "3.0/10" not in card_md and "FLAWED" not in card_md
 
 
 def test_consistent_verdict_needs_one_call(pdf, tmp_path):
@@ -229,4 +258,6 @@ def test_llm_consistency_check_triggers_one_regeneration(pdf, tmp_path):
     assert model.calls.count("Verdict") == 2 and model.calls.count("ConsistencyCheck") == 2
     assert "contradicts the experiments finding" in model.prompts[model.calls.index("Verdict", 7)]
     card = json.loads((tmp_path / "outputs" / "paper" / "card.json").read_text())
-    assert card["verdict"]["tldr"] == "A solid dataset collection." and card["verdict_notes"] == []
+    assert card["verdict_notes"] == []  # the regenerated verdict passed the check
+    # ... and its TL;DR, which states little of the contribution, gave way to the abstract's own sentence
+    assert card["verdict"]["tldr"].startswith("From the abstract: \u201c") and "introduce" in card["verdict"]["tldr"]

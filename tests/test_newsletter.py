@@ -111,7 +111,8 @@ def test_an_invented_number_is_flagged_then_rewritten_or_removed(tmp_path, rewri
     # three overview sentences (one cut off), a concept's name and its sentence
     assert (pv.sentences, pv.flagged) == (5, 2)
     assert pv.flags[1]["problems"] == ["an unfinished sentence"] and pv.flags[1]["outcome"] == "removed"
-    assert [c.papers for c in issue.concepts] == [["p1"]]
+    # both synthetic papers share their abstract, so the TL;DR (the abstract's sentence) supports the concept twice
+    assert [c.papers for c in issue.concepts] == [["p1", "p2"]]
     assert pv.flags[0]["text"] == INVENTED and "the number 37.5% is on no card" in pv.flags[0]["problems"]
     md = (folder / "issue.md").read_text()
     assert "37.5" not in md and "37.5" not in (folder / "issue.html").read_text()

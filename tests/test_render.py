@@ -91,23 +91,30 @@ def test_every_heading_has_words_under_it(planted_card):
     text = (planted_card / "card.md").read_text()
     validate_markdown(text)
     headings = re.findall(r"^## (.+)$", text, re.M)
-    assert headings == [
-        "TL;DR",
-        "Verdict",
-        "Tags",
-        "Task & setting",
-        "Method",
-        "Training recipe",
-        "Novelty & lineage",
-        "Benchmarks & results",
-        "Compute & efficiency",
-        "Reproducibility",
-        "Limitations & failure modes",
-        "Practical takeaway",
-        "Real-world applicability",
-        "Broader impact",
-        "Reviewer disagreement",
-    ]
+    # a judgement with nothing left after the checks is left out with its heading; every other section stands
+    optional = {"Practical takeaway", "Broader impact"}
+    assert headings == [h for h in EXPECTED_HEADINGS if h in headings] and set(EXPECTED_HEADINGS) - optional <= set(
+        headings
+    )
+
+
+EXPECTED_HEADINGS = [
+    "TL;DR",
+    "Verdict",
+    "Tags",
+    "Task & setting",
+    "Method",
+    "Training recipe",
+    "Novelty & lineage",
+    "Benchmarks & results",
+    "Compute & efficiency",
+    "Reproducibility",
+    "Limitations & failure modes",
+    "Practical takeaway",
+    "Real-world applicability",
+    "Broader impact",
+    "Reviewer disagreement",
+]
 
 
 def test_reviewing_again_keeps_the_previous_card(tmp_path):

@@ -93,7 +93,8 @@ def test_synthetic_week_end_to_end(httpserver, tmp_path):
     for entry in ranked:
         if entry["ranked_on"] == "deep review":
             assert (folder / entry["card"]).resolve().is_file(), entry["card"]
-            assert entry["tldr"] and entry["key_findings"] and entry["applications"]
+            # applications are judgements: those left after the card's checks (possibly none, said in words)
+            assert entry["tldr"] and entry["key_findings"] and isinstance(entry["applications"], list)
             assert entry["arxiv_id"] in week.corpus_ids
     for entry in ranked:
         if entry["gem"]:

@@ -8,31 +8,11 @@ attributed to (the fields the writer cited, those holding its numbers and names,
 from __future__ import annotations
 
 import functools
-import re
 
 from pydantic import BaseModel
 
 from .verify import normalise, number_forms, numbers_in
-
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*")
-_NAME = re.compile(r"\b(?:[A-Z][a-z]*[A-Z0-9][A-Za-z0-9\-]*|[A-Z]{2,}[a-z]?s?)\b")
-_GENERIC_WORDS = """
-this that these those there their them they then than with from into onto about above below between across
-while where when what which whose after before during since until also both each either neither several
-many most more much some such other others another same very only just even still again here week weeks
-issue issues paper papers study studies work works author authors approach approaches method methods
-result results show shows showed shown propose proposes proposed present presents presented introduce
-introduces introduced report reports reported describe describes described argue argues suggest suggests
-together reader readers read reading start first second third next last finally guide theme themes idea
-ideas concept concepts matter matters today new novel recent recently current currently would could should
-will have having been being does doing make makes made take takes taken give gives given like using used
-uses based over under through toward towards without within because however though although whereas
-instead rather whether different common shared share shares field fields area areas related relate relates
-connect connects connected connection complement complements pair pairs worth look looks closer closely
-interest interested interesting important importance useful practical explain explains explained help helps
-way ways part parts kind kinds set sets point points thing things
-"""
-GENERIC = set(_GENERIC_WORDS.split())  # words any newsletter sentence may use without a card saying them
+from .wording import content_words, names_in
 
 
 class SourceField(BaseModel):
@@ -48,25 +28,6 @@ class Check(BaseModel):
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-def _stem(word: str) -> str:
-    return word.lower()[:5]
-
-
-def content_words(text: str) -> set[str]:
-    return {_stem(w) for w in _WORD.findall(text) if len(w) >= 4 and w.lower() not in GENERIC}
-
-
-def names_in(text: str) -> set[str]:
-    """Acronyms, CamelCase words and capitalised words that do not open the sentence."""
-    found = set(_NAME.findall(text))
-    words = text.split()
-    for prev, word in zip(words, words[1:], strict=False):
-        bare = word.strip(".,;:()\"'!?")
-        if bare[:1].isupper() and not prev.endswith((".", ":", "!", "?")) and bare.lower() not in GENERIC:
-            found.add(bare)
-    return {n for n in found if len(n) >= 2}
 
 
 @functools.lru_cache(maxsize=8192)

@@ -164,8 +164,8 @@ def _(m: MethodologyReview) -> list[tuple[str, str]]:
 @review_blocks.register
 def _(nov: NoveltyReview) -> list[tuple[str, str]]:
     rows = [
-        f"**{esc(w.name)}**{f' [ref. {w.reference}]' if w.reference else ''}: {esc(w.what_it_did)} "
-        f"Delta: {esc(w.delta)}{_evidence(w.quote, w.page)}"
+        f"**{esc(w.name)}**{f' [ref. {w.reference}]' if w.reference else ''}: {esc(w.what_it_did)}"
+        f"{f' Delta: {esc(w.delta)}' if w.delta.strip() else ''}{_evidence(w.quote, w.page)}"
         for w in nov.prior_work
     ]
     body = _bullets(rows, "The paper names no prior work it builds on.")
@@ -229,13 +229,16 @@ def _(lim: LimitationsReview) -> list[tuple[str, str]]:
 
 @review_blocks.register
 def _(imp: ImpactReview) -> list[tuple[str, str]]:
+    """A judgement with nothing left after the checks is left out, its heading with it."""
     ev = imp.applicability_evidence
-    apps = [f"{i}. {esc(a)}" for i, a in enumerate(imp.applications, 1)]
-    return [
-        ("Practical takeaway", esc(imp.practical_takeaway)),
-        ("Real-world applicability", f"**{esc(imp.applicability)}:** {esc(ev.claim)}{_evidence(ev.quote, ev.page)}"),
-        ("Broader impact", esc(imp.broader_impact) + "\n\n**Applications**\n\n" + "\n".join(apps)),
-    ]
+    blocks = [("Practical takeaway", esc(imp.practical_takeaway))] if imp.practical_takeaway.strip() else []
+    blocks.append(
+        ("Real-world applicability", f"**{esc(imp.applicability)}:** {esc(ev.claim)}{_evidence(ev.quote, ev.page)}")
+    )
+    broader = [esc(imp.broader_impact)] if imp.broader_impact.strip() else []
+    if imp.applications:
+        broader.append("**Applications**\n\n" + "\n".join(f"{i}. {esc(a)}" for i, a in enumerate(imp.applications, 1)))
+    return blocks + ([("Broader impact", "\n\n".join(broader))] if broader else [])
 
 
 def section_blocks(card: Card) -> list[tuple[str, str]]:

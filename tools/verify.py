@@ -1,9 +1,11 @@
-"""Checks every quote, number and named dataset a model wrote against the extracted paper text.
+"""Checks every model-written field of a card against the extracted paper, by the kind its schema declares.
 
 Text on both sides is normalised the same way (ligatures, hyphenation, whitespace, unicode minus and
 dashes, quotes, thousands separators, percent forms), so a faithful quote or number matches however
-the PDF printed it. Unsupported items are removed (result rows) or marked (claims lose their quote and
-say so); nothing unsupported is kept silently.
+the PDF printed it. A fact keeps only the sentences whose numbers and names the paper prints; a judgement
+is marked where it names what the paper does not; a quote the paper does not hold is removed and the claim
+says so; a name or number a model copied is kept only when the paper has it. Sentences that could describe
+any paper, copy the abstract or repeat the card are dropped. Nothing unsupported is kept silently.
 """
 
 from __future__ import annotations
@@ -13,8 +15,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel
+
+from ..contract.findings import NOT_CLAIMS, NOT_STATED, Findings, KindName, field_kind
+from ..contract.registry import REGISTRY
+from ..contract.verdict import Verdict
 from ..paper import Paper
 from .text import clean
+from .wording import content_words, names_in, overlap, runs, sentences
 
 _DASHES = dict.fromkeys(map(ord, "\u2212\u2012\u2013\u2014\u2010\u2011\ufe63\uff0d"), "-")
 _QUOTES = dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032`\u00b4"), "'") | dict.fromkeys(
@@ -141,12 +149,23 @@ class Grounding:
         return ok
 
 
+
+
 UNVERIFIED = " (the quote given for this was not found in the paper)"
-UNVERIFIED_NUMBER = " (contains a number not found in the paper: {})"
-NOT_FOUND = " (not found in the paper)"
-# The schemas' length bounds of the fields a mark is added to: a mark never makes a finding invalid, so the
-# model's text is shortened (at a word, with an ellipsis) to leave room for it.
-CLAIM_CHARS, DELTA_CHARS, TLDR_CHARS, VALUE_CHARS = 600, 500, 400, 100  # TLDR_CHARS bounds each reason too
+UNSUPPORTED = " (not in the paper: {})"
+# A sentence whose content words overlap this much with one already on the card repeats it.
+REPEAT = 0.8
+# A judgement sharing a run of this many words with the abstract copies it.
+COPY_WORDS = 12
+# A TL;DR sharing less than this share of content words with the abstract does not state the contribution.
+TLDR_OVERLAP = 0.15
+_QUOTED = re.compile("\u201c[^\u201d]*\u201d")  # the paper's words, copied by code: never filler
+TAG_WORDS = 4  # a tag names a topic in a few words; a longer one is a sentence
+_CONTRIBUTION = re.compile(
+    r"\b(we (propose|present|introduce|develop|show|describe|study|release|provide)|this (paper|work|article)|"
+    r"in this (paper|work)|our (method|approach|framework|model|system))\b",
+    re.I,
+)
 
 
 def with_mark(text: str, mark: str, limit: int | None) -> str:
@@ -158,69 +177,185 @@ def with_mark(text: str, mark: str, limit: int | None) -> str:
     return cut.rstrip(" ,;:") + "\u2026" + mark
 
 
-def _number_mark(text: str, index: PaperText, grounding: Grounding, where: str) -> str:
-    """Records each number of `text`; the mark naming those the paper does not print ('' when none)."""
-    missing = sorted(n for n in numbers_in(text) if not index.has_number(n))
-    for number in numbers_in(text):
-        grounding.record(number not in missing, where, number, "marked")
-    return UNVERIFIED_NUMBER.format(", ".join(missing)) if missing else ""
+class Scrutiny:
+    """One card's check against its paper: the paper's index, the tally, and what the card already says."""
+
+    def __init__(self, paper: Paper) -> None:
+        self.paper = paper
+        self.index = PaperText(paper)
+        self.grounding = Grounding()
+        self.kept: list[tuple[str, set[str], str]] = []  # (where, content words, text) of each sentence kept
+        self.abstract = runs(paper.abstract, COPY_WORDS)
+        self.vocabulary = content_words(self.index.whole)
+        self.squashed = re.sub(r"[^a-z0-9]", "", self.index.whole)
+
+    def has_token(self, name: str) -> bool:
+        key = re.sub(r"[^a-z0-9]", "", normalise(name))
+        return bool(key) and key in self.squashed
+
+    def has_entity(self, value: str) -> bool:
+        """A name the paper uses: verbatim, or every one of its words (a name the model shortened or reordered)."""
+        if self.index.has_name(value):
+            return True
+        words, names = content_words(value), names_in(value)
+        return bool(words | names) and words <= self.vocabulary and all(self.has_token(n) for n in names)
+
+    def unsupported(self, text: str) -> list[str]:
+        """Numbers the paper does not print and names it never uses."""
+        numbers = [n for n in sorted(numbers_in(text)) if not self.index.has_number(n)]
+        return numbers + [n for n in sorted(names_in(text)) if not self.has_token(n)]
+
+    def filler(self, sentence: str, kind: KindName) -> str | None:
+        """Why a sentence is filler (None when it is not): it could describe any paper, copies the abstract or
+        repeats something the card already says."""
+        words = content_words(sentence)
+        if len(words) >= 4 and len(words - self.vocabulary) > len(words) / 2:
+            return "could describe any paper: most of its words are not in the paper"
+        if runs(_QUOTED.sub(" ", sentence), COPY_WORDS) & self.abstract:
+            return "copies the abstract"
+        same = normalise(sentence).strip(" .")
+        for where, other, text in self.kept:
+            if same == text or (len(words) >= 3 and overlap(words, other) >= REPEAT):
+                return f"repeats {where}"
+        return None
+
+    def text(self, value: str, kind: KindName, where: str, limit: int | None) -> str:
+        """A model-written field, sentence by sentence: a fact keeps only what the paper supports, a judgement is
+        marked where it names what the paper does not; filler goes from both. '' when nothing is left."""
+        if value.strip().lower() in NOT_CLAIMS:
+            return value
+        kept, missing = [], []
+        for sentence in sentences(value):
+            absent = self.unsupported(sentence)
+            why = f"not in the paper: {', '.join(absent)}" if kind == "fact" and absent else self.filler(sentence, kind)
+            if why:
+                self.grounding.record(False, where, f"{sentence} ({why})", "removed")
+                continue
+            self.grounding.record(not absent, where, f"{sentence} (not in the paper: {', '.join(absent)})", "marked")
+            missing += absent
+            self.kept.append((where, content_words(sentence), normalise(sentence).strip(" .")))
+            kept.append(sentence)
+        text = " ".join(kept)
+        return with_mark(text, UNSUPPORTED.format(", ".join(missing)), limit) if missing and text else text
+
+    def value(self, value: str, kind: KindName, where: str) -> bool:
+        """An entity or a number a model copied: True when the paper has it (abstentions pass)."""
+        if value.strip().lower() in NOT_CLAIMS:
+            return True
+        if kind == "number":
+            numbers = numbers_in(value)
+            ok = bool(numbers) and all(self.index.has_number(n) for n in numbers)
+        else:
+            ok = self.has_entity(value)
+        return self.grounding.record(ok, where, f"{kind} {value!r}", "removed")
+
+    def model(self, model: BaseModel, where: str) -> bool:
+        """Check every field of `model` by its kind, in place; False when the item should go: its key name or
+        number (the first of each) is not in the paper, or its first statement had nothing left."""
+        keep, first_key, first_text = True, set(), True
+        for name, info in type(model).model_fields.items():
+            kind, limit = field_kind(info)
+            value, path = getattr(model, name), f"{where}.{name}"
+            if isinstance(value, BaseModel):
+                self.model(value, path)
+            elif isinstance(value, list):
+                setattr(model, name, self.items(value, kind, limit, path))
+            elif isinstance(value, str) and kind in ("fact", "judgement"):
+                text = self.text(value, kind, path, limit)
+                if first_text and value.strip() and not text:
+                    keep = False
+                first_text = False
+                setattr(model, name, text or (NOT_STATED if kind == "fact" else ""))
+            elif isinstance(value, str) and kind in ("entity", "number"):
+                if not self.value(value, kind, path):
+                    keep = keep and kind in first_key
+                    setattr(model, name, NOT_STATED)
+                first_key.add(kind)
+        self.quote(model, where)
+        return keep
+
+    def items(self, values: list, kind: KindName | None, limit: int | None, where: str) -> list:
+        kept = []
+        for i, item in enumerate(values):
+            path = f"{where}[{i}]"
+            if isinstance(item, BaseModel):
+                if self.model(item, path):
+                    kept.append(item)
+            elif isinstance(item, str) and kind in ("fact", "judgement"):
+                if text := self.text(item, kind, path, limit):
+                    kept.append(text)
+            else:
+                kept.append(item)
+        return kept
+
+    def quote(self, model: BaseModel, where: str) -> None:
+        """A quote the paper does not hold is removed, and the statement it was given for says so."""
+        fields = type(model).model_fields
+        quoted = next((n for n, i in fields.items() if field_kind(i)[0] == "quote"), None)
+        if quoted is None or not getattr(model, quoted):
+            return
+        quote = getattr(model, quoted)
+        if self.grounding.record(self.index.has_quote(quote, getattr(model, "page", None)), where, quote, "marked"):
+            return
+        setattr(model, quoted, "")
+        said = next((n for n, i in fields.items() if field_kind(i)[0] in ("fact", "judgement")), None)
+        if said is not None:
+            setattr(model, said, with_mark(getattr(model, said), UNVERIFIED, field_kind(fields[said])[1]))
 
 
-def _check_claim_numbers(text: str, index: PaperText, grounding: Grounding, where: str, limit: int) -> str:
-    return with_mark(text, _number_mark(text, index, grounding, where), limit)
+def contribution_sentence(paper: Paper) -> str:
+    """The abstract's sentence that states what the paper contributes ('' without an abstract)."""
+    found = [s for s in sentences(clean(paper.abstract)) if 30 <= len(s) <= 360]
+    return next((s for s in found if _CONTRIBUTION.search(s)), found[0] if found else "")
 
 
-def _check_quoted(item: dict, text_key: str, index: PaperText, grounding: Grounding, where: str, limit: int) -> None:
-    text = item.get(text_key) or ""
-    mark = _number_mark(text, index, grounding, where)
-    quote = item.get("quote") or ""
-    if quote and not grounding.record(index.has_quote(quote, item.get("page")), where, quote, "marked"):
-        item["quote"] = ""
-        mark += UNVERIFIED
-    item[text_key] = with_mark(text, mark, limit) if mark else text
+def topical(tags: list[str], paper: Paper) -> list[str]:
+    """Tags that name the paper's topic (their words are in its title, abstract or keywords), never a section
+    heading; each once."""
+    about = content_words(" ".join([paper.title, paper.abstract, " ".join(getattr(paper, "keywords", []) or [])]))
+    headings = {normalise(s.heading) for s in paper.sections}
+    kept: dict[str, str] = {}
+    for tag in tags:
+        words = content_words(tag)
+        if words and words <= about and len(tag.split()) <= TAG_WORDS and normalise(tag) not in headings:
+            kept.setdefault(normalise(tag), tag)
+    return list(kept.values())
+
+
+def check_verdict(verdict: Verdict, s: Scrutiny) -> None:
+    """The verdict's statements, by the same rules (reasons may restate findings: that is how they cite them).
+    A TL;DR that does not state the contribution gives way to the abstract's own sentence, quoted."""
+    card_wide, s.kept = s.kept, []
+    tldr = s.text(verdict.tldr, "fact", "verdict.tldr", 400)
+    if not tldr or overlap(content_words(tldr), content_words(s.paper.abstract)) < TLDR_OVERLAP:
+        sentence = contribution_sentence(s.paper)
+        tldr = f"From the abstract: \u201c{sentence[:360]}\u201d" if sentence else tldr
+    verdict.tldr = tldr
+    verdict.reasons = s.items(list(verdict.reasons), "judgement", 400, "verdict.reasons")
+    verdict.disagreements = s.items(list(verdict.disagreements), "judgement", 400, "verdict.disagreements")
+    verdict.tags = topical(list(verdict.tags), s.paper)
+    s.kept = card_wide
+
+
+def check_card(reviews: dict[str, Findings], verdict: Verdict | None, paper: Paper) -> Grounding:
+    """Check (and fix in place) every model-written field of every review and of the verdict; the tally."""
+    s = Scrutiny(paper)
+    for name, review in reviews.items():
+        s.model(review, name)
+    if verdict is not None:
+        check_verdict(verdict, s)
+    return s.grounding
 
 
 def verify_findings(outputs: dict[str, dict], verdict: dict | None, paper: Paper) -> Grounding:
-    """Check (and fix in place) every reviewer output and the verdict; return the tally and details."""
-    index = PaperText(paper)
-    g = Grounding()
-    for name, out in outputs.items():
-        for key in ("method_steps", "fairness", "details"):
-            for i, point in enumerate(out.get(key, []) or []):
-                _check_quoted(point, "claim", index, g, f"{name}.{key}[{i}]", CLAIM_CHARS)
-        if isinstance(out.get("applicability_evidence"), dict):
-            where = f"{name}.applicability_evidence"
-            _check_quoted(out["applicability_evidence"], "claim", index, g, where, CLAIM_CHARS)
-        for key in ("admitted", "added"):
-            for i, lim in enumerate(out.get(key, []) or []):
-                _check_quoted(lim, "text", index, g, f"{name}.{key}[{i}]", CLAIM_CHARS)
-        for i, work in enumerate(out.get("prior_work", []) or []):
-            _check_quoted(work, "delta", index, g, f"{name}.prior_work[{i}]", DELTA_CHARS)
-        if "results" in out:
-            kept = []
-            for i, row in enumerate(out["results"] or []):
-                where = f"{name}.results[{i}]"
-                ok = g.record(
-                    index.has_name(row.get("dataset", "")), where, f"dataset {row.get('dataset')!r}", "removed"
-                )
-                value = row.get("this_paper", "")
-                nums = numbers_in(value)
-                ok = ok and g.record(
-                    bool(nums) and all(index.has_number(n) for n in nums), where, f"result {value!r}", "removed"
-                )
-                if ok:
-                    base = row.get("baseline_value", "")
-                    base_nums = numbers_in(base)
-                    if base_nums and not g.record(
-                        all(index.has_number(n) for n in base_nums), where, f"baseline {base!r}", "marked"
-                    ):
-                        row["baseline_value"] = with_mark(base, NOT_FOUND, VALUE_CHARS)
-                    kept.append(row)
-            out["results"] = kept
-    if verdict:
-        verdict["tldr"] = _check_claim_numbers(verdict.get("tldr", ""), index, g, "verdict.tldr", TLDR_CHARS)
-        verdict["reasons"] = [
-            _check_claim_numbers(r, index, g, f"verdict.reasons[{i}]", TLDR_CHARS)
-            for i, r in enumerate(verdict.get("reasons", []))
-        ]
-    return g
+    """`check_card` over JSON outputs (reviewer name -> output, the verdict's fields), rewritten in place."""
+    reviews = {name: REGISTRY[name].schema.model_validate(out) for name, out in outputs.items()}
+    typed = Verdict.model_validate(verdict) if verdict else None
+    grounding = check_card(reviews, typed, paper)
+    for name, review in reviews.items():
+        outputs[name].clear()
+        outputs[name].update(review.model_dump(mode="json"))
+    if verdict and typed is not None:
+        verdict.clear()
+        verdict.update(typed.model_dump(mode="json"))
+    return grounding
