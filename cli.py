@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -217,31 +216,36 @@ def review_paper(
     """Review one paper and write its card (the default command: `review <input>`)."""
     try:
         from .contract.registry import reviewer_names
-        from .graph import graph
         from .llm import announce
-        from .review import review_context
-        from .tools.arxiv import resolve
+        from .review import review_paper
 
         chosen = tuple(_csv(formats, ("md", "html", "json"), "format") or ())
         reviewers = _csv(sections, reviewer_names(), "reviewer")
         if layout not in ("shared", "routed"):
             raise BadInputError(f"unknown layout {layout!r}; choose shared or routed")
-        resolve(source)  # a bad id or path fails here, before any model is set up
         settings = get_settings(model=model, openai_base_url=base_url, paper_token_budget=budget)
         note = announce(settings)
         if note:
             err.print(f"[cyan]{esc(note)}[/]", highlight=False)
         cache_mode = "off" if no_cache else "refresh" if refresh else "use"
-        context = review_context(settings, out_dir=out, formats=chosen, layout=layout, cache_mode=cache_mode)
-        final = _run_with_progress(graph, {"source": source, "reviewers": reviewers}, context)
+        with err.status("resolving input...") as status:
+            reviewed = review_paper(
+                source,
+                settings,
+                out_dir=out,
+                formats=chosen,
+                layout=layout,
+                cache_mode=cache_mode,
+                reviewers=reviewers,
+                on_step=lambda step: _show_step(step, status),
+            )
     except (RefereeError, Exception) as exc:  # noqa: BLE001 - _fail decides what the user sees
         _fail(exc)
         return
-    card = final["card"]
+    card = reviewed.card
     if as_json:
         sys.stdout.write(card.model_dump_json(indent=2) + "\n")
-    folder = Path(final["card_dir"])
-    err.print(f"card: {esc(str(folder / 'card.md'))}", highlight=False)
+    err.print(f"card: {esc(str(reviewed.folder / 'card.md'))}", highlight=False)
     if card.verdict:
         v = card.verdict
         err.print(
@@ -253,7 +257,7 @@ def review_paper(
     for name, why in card.missing.items():
         if name != "verdict":
             err.print(f"[yellow]missing section[/] {name}: {esc(why)}", highlight=False)
-    err.print(usage_table(final["run"]))
+    err.print(usage_table(reviewed.run))
     if not card.assessed:
         err.print("[bold red]error:[/] every model call failed: the card says the paper was not assessed")
         raise typer.Exit(3)
@@ -511,31 +515,17 @@ def usage_table(run: dict) -> Table:
     return _usage_rows("LLM usage", "model", per_model, seconds=True)
 
 
-def _run_with_progress(graph, inputs: dict, context) -> dict:
-    """Stream the graph, printing each node as it finishes; returns the final state values."""
-    final: dict = {}
-    start = time.perf_counter()
-    with err.status("resolving input...") as status:
-        for update in graph.stream(inputs, context=context, stream_mode="updates"):
-            for node, values in update.items():
-                if not isinstance(values, dict):
-                    continue
-                final.update(values)
-                note = ""
-                if node.startswith("review_"):
-                    finding = values["findings"][0]
-                    note = "" if finding.ok else f" [yellow](failed: {esc(finding.error or '')[:120]})[/]"
-                elif node == "extract":
-                    paper = values["paper"]
-                    note = f" [dim]{esc(paper.title[:70])}, {paper.pages} pages[/]"
-                    status.update("reviewers at work...")
-                    for check in paper.checks:
-                        err.print(f"[yellow]warning:[/] {esc(check)}", highlight=False)
-                    _warn_hidden(paper)
-                elif node == "write_verdict":
-                    status.update("writing the card...")
-                err.print(f"[green]✓[/] {node} [dim]{time.perf_counter() - start:6.1f}s[/]{note}", highlight=False)
-    return final
+def _show_step(step, status) -> None:
+    """One line per finished step of a review (warnings about the paper after its extraction)."""
+    note = f" [yellow](failed: {esc(step.failed)[:120]})[/]" if step.failed else ""
+    if step.paper is not None:
+        note = f" [dim]{esc(step.paper.title[:70])}, {step.paper.pages} pages[/]"
+        for check in step.paper.checks:
+            err.print(f"[yellow]warning:[/] {esc(check)}", highlight=False)
+        _warn_hidden(step.paper)
+    if step.next:
+        status.update(step.next)
+    err.print(f"[green]✓[/] {step.node} [dim]{step.seconds:6.1f}s[/]{note}", highlight=False)
 
 
 def outline(paper: Paper) -> Tree:

@@ -1,12 +1,20 @@
-"""Setting up one review run: the models per role and the defaults that depend on the backend."""
+"""One review run: the models per role, the defaults that depend on the backend, and the entry point that
+streams the graph for a paper and hands back its card (the CLI prints; it knows no node or state key)."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from .contract.card import Card
 from .llm import OFFLINE_RUN_DEADLINE, RUN_DEADLINE, choice, models_for_roles
+from .paper import Paper
 from .settings import Settings
 from .state import Context
+from .tools.arxiv import resolve
 from .tools.render import check_output_root
 
 HOSTED_BUDGET = 4000
@@ -39,3 +47,61 @@ def review_context(
         consistency_llm_check=check,
         run_deadline=settings.run_deadline or (OFFLINE_RUN_DEADLINE if local else RUN_DEADLINE),
     )
+
+
+@dataclass(frozen=True)
+class Step:
+    """One finished step of a review, as a progress display shows it."""
+
+    node: str
+    seconds: float  # since the review began
+    failed: str | None = None  # why a reviewer gave no findings
+    paper: Paper | None = None  # once the paper is extracted
+    next: str | None = None  # what the run does now, in words
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    card: Card
+    folder: Path  # the card's folder
+    run: dict[str, Any]  # what run.json records
+
+
+def _step(node: str, values: dict, started: float) -> Step:
+    seconds = time.perf_counter() - started
+    if node.startswith("review_"):
+        finding = values["findings"][0]
+        return Step(node, seconds, failed=None if finding.ok else finding.error or "no answer")
+    if node == "extract":
+        return Step(node, seconds, paper=values["paper"], next="reviewers at work...")
+    if node == "write_verdict":
+        return Step(node, seconds, next="writing the card...")
+    return Step(node, seconds)
+
+
+def review_paper(
+    source: str,
+    settings: Settings,
+    *,
+    out_dir: Path,
+    formats: tuple[str, ...],
+    layout: str,
+    cache_mode: str,
+    reviewers: list[str] | None = None,
+    on_step: Callable[[Step], None] | None = None,
+) -> Reviewed:
+    """Review one paper (arXiv id, URL or PDF path) and write its card; `on_step` hears of each finished step.
+    A bad id or path fails before any model is set up."""
+    from .graph import graph
+
+    resolve(source)
+    context = review_context(settings, out_dir=out_dir, formats=formats, layout=layout, cache_mode=cache_mode)
+    final: dict = {}
+    started = time.perf_counter()
+    for update in graph.stream({"source": source, "reviewers": reviewers}, context=context, stream_mode="updates"):
+        for node, values in update.items():
+            if isinstance(values, dict):
+                final.update(values)
+                if on_step is not None:
+                    on_step(_step(node, values, started))
+    return Reviewed(card=final["card"], folder=Path(final["card_dir"]), run=final["run"])

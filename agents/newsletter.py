@@ -20,6 +20,7 @@ from ..prompts import load_prompt
 from ..tools.newsletter import Concept, PaperEntry, Provenance, Sentence, SourceCard
 from ..tools.provenance import Check, check_sentence
 from ..tools.urls import safe_url
+from ..tools.wording import content_words
 from .base import fill
 
 STYLES = {
@@ -68,6 +69,22 @@ def cards_text(cards: list[SourceCard]) -> str:
         lines = [f"[{fid}] {text}" for fid, text in source.fields.items()]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
+
+
+CONCEPT_PAPERS = 2  # a concept ties papers together: the fields of at least this many must support it
+
+
+def _supporting(sentence: Sentence, fields: dict[str, str]) -> set[str]:
+    """The papers whose fields, among those a checked sentence rests on, hold at least half of its content words
+    (a paper that shares a word or two with it does not support it)."""
+    words = content_words(sentence.text)
+    papers = {fid.split(".", 1)[0] for fid in sentence.sources}
+    if not words:
+        return papers
+    held = {
+        p: set().union(*(content_words(fields[f]) for f in sentence.sources if f.startswith(f"{p}."))) for p in papers
+    }
+    return {p for p in papers if len(words & held[p]) >= len(words) / 2}
 
 
 def split_sentences(text: str) -> list[str]:
@@ -193,7 +210,10 @@ def write_prose(
         body = sentences(f"concept:{i}")
         if named and body:  # a concept whose name or every sentence failed the check is left out
             # the papers a concept covers are those its checked sentences rest on, not the ones the model listed
-            covered = sorted({fid.split(".", 1)[0] for s in body for fid in s.sources}, key=lambda p: int(p[1:]))
+            covered = sorted({p for s in body for p in _supporting(s, fields)}, key=lambda p: int(p[1:]))
+            if len(covered) < CONCEPT_PAPERS:  # a concept one paper supports restates that paper
+                notes.append(f"concept {named[0].text[:80]!r} left out: the fields of only one paper support it")
+                continue
             concepts.append(Concept(name=named[0].text, papers=covered, sentences=body))
     headlines = {
         s.where.split(":", 1)[1]: Sentence(text=s.text, sources=c.sources)

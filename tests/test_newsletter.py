@@ -192,3 +192,20 @@ def test_a_writer_that_never_answers_still_leaves_an_issue_of_the_cards_own_text
     assert [p.headline.text for p in issue.papers] == [p.title for p in issue.papers] and issue.at_a_glance == []
     md = (folder / "issue.md").read_text()
     assert "No overview: the writer gave none" in md and "Note: the writer model gave no draft" in md
+
+
+def test_a_concept_only_one_paper_supports_is_left_out(tmp_path):
+    cards, source = make_cards(tmp_path, ["Graph Kernels Revisited", "Sparse Message Passing"])
+    title = cards[0].card.header.title
+
+    def responder(name, schema, prompt):
+        if name == "NewsletterDraft":
+            said = [{"text": f"{title} is reviewed here.", "sources": ["p1.title"]}]
+            concept = {"name": "Kernels", "sentences": said}
+            glance = [{"text": f"{title} leads this issue.", "sources": ["p1.title"]}]
+            return {"at_a_glance": glance, "concepts": [concept], "reading_guide": [], "headlines": []}
+        return synthesize(schema, prompt, name=name)
+
+    issue, _ = draft_issue(cards, source, writer(responder), out=tmp_path, title="T", style="weekly")
+    assert issue.concepts == [] and issue.at_a_glance
+    assert any("left out: the fields of only one paper support it" in n for n in issue.notes)
