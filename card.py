@@ -14,10 +14,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .contract.card import Card, CardHeader
-from .contract.findings import Finding
+from .contract.card import Card, CardHeader, Grounding
+from .contract.findings import Finding, Findings
 from .contract.registry import get, reviewer_names
-from .contract.verdict import Verdict
+from .contract.verdict import Verdict, VerdictOutcome
 from .errors import one_line
 from .paper import Paper
 from .prompts import load_prompt, prompt_names
@@ -98,10 +98,10 @@ def header(paper: Paper) -> CardHeader:
 def assemble(
     paper: Paper,
     findings: list[Finding],
-    verdict: dict | None,
+    verdict: VerdictOutcome | None,
     wanted: list[str] | None = None,
-    verified: dict[str, Any] | None = None,
-    grounding: dict[str, Any] | None = None,
+    verified: dict[str, Findings] | None = None,
+    grounding: Grounding | None = None,
 ) -> Card:
     """Build the card; every reviewer that was asked for and has no valid output is named as missing."""
     wanted = list(wanted or reviewer_names())
@@ -114,23 +114,24 @@ def assemble(
         if finding is None or not finding.ok or finding.output is None:
             missing[name] = (finding.error if finding else None) or "the reviewer did not run"
             continue
-        output, n = _scrub((verified or {}).get(name, finding.output))
+        checked = (verified or {}).get(name)
+        output, n = _scrub(checked.model_dump(mode="json") if checked is not None else finding.output)
         removed += n
         try:
             values[name] = get(name).schema.model_validate(output)
         except ValidationError as exc:
             missing[name] = _invalid(exc, n)
     verdict_model, notes = None, []
-    if verdict and verdict.get("ok"):
-        data, n = _scrub(verdict["verdict"])
+    if verdict is not None and verdict.verdict is not None:
+        data, n = _scrub(verdict.verdict.model_dump(mode="json"))
         removed += n
         try:
             verdict_model = Verdict.model_validate(data)
         except ValidationError as exc:
             missing["verdict"] = _invalid(exc, n)
-        notes = verdict.get("notes", [])
+        notes = verdict.notes
     elif verdict is not None:
-        missing["verdict"] = verdict.get("error") or "the verdict failed"
+        missing["verdict"] = verdict.error or "the verdict failed"
     return Card(
         header=header(paper),
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -143,7 +144,7 @@ def assemble(
         reviewers=wanted,
         missing=missing,
         removed_template_text=removed,
-        grounding=(grounding or {}).get("line"),
+        grounding=grounding.line() if grounding else None,
         hidden_text=[h.model_dump() for h in paper.hidden_text],
         checks=list(paper.checks),
         reviews=values,

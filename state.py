@@ -7,10 +7,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
-from .contract.findings import Finding
+from pydantic import JsonValue
+
+from .contract.card import Card, Grounding
+from .contract.findings import Finding, Findings
 from .contract.usage import Usage
+from .contract.verdict import VerdictOutcome
 from .paper import Paper
 from .settings import Settings
+from .tools.arxiv import ArxivRef, LocalPDF
+from .tools.ingest import Fetched
 
 
 class ReviewerTask(TypedDict, total=False):
@@ -29,18 +35,18 @@ class InputState(TypedDict, total=False):
 
 class State(InputState, total=False):
     started_at: float  # when the review began (time.time()), for the run deadline
-    target: Any
-    fetched: Any
+    target: ArxivRef | LocalPDF
+    fetched: Fetched | None  # the PDF's bytes, dropped once the paper is extracted
     paper: Paper
     paper_text: str
     findings: Annotated[list[Finding], operator.add]
-    verdict: dict[str, Any]
+    verdict: VerdictOutcome
     verdict_usage: Usage
-    verified: dict[str, Any]  # reviewer -> output after verification against the paper
-    grounding: dict[str, Any]
-    card: Any
+    verified: dict[str, Findings]  # reviewer -> its findings after the checks against the paper
+    grounding: Grounding
+    card: Card
     card_dir: str
-    run: dict[str, Any]  # what run.json records (read from here: another run may archive the file meanwhile)
+    run: dict[str, JsonValue]  # what run.json records (read from here: another run may archive the file meanwhile)
     timings: Annotated[dict[str, float], operator.or_]
 
 

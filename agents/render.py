@@ -56,7 +56,7 @@ def run_record(state: State, context: Context) -> dict:
         "versions": _versions(),
         "nodes": nodes,
         "total": total.model_dump(),
-        "grounding": state.get("grounding"),
+        "grounding": grounding.model_dump(mode="json") if (grounding := state.get("grounding")) else None,
     }
 
 

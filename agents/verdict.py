@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from ..contract.findings import NOT_CLAIMS, Finding, Statement
 from ..contract.usage import Usage
-from ..contract.verdict import Verdict, band, bands_text
+from ..contract.verdict import Verdict, VerdictOutcome, band, bands_text
 from ..errors import RefereeError, one_line
 from ..paper import Paper
 from ..prompts import load_prompt
@@ -169,7 +169,7 @@ def write_verdict(state: State, runtime: Runtime[Context]) -> dict:
         verdict, usage, notes = decide(state["findings"], state["paper"], context.model("verdict"), checker)
     except RefereeError as exc:
         spent = getattr(exc, "usage", None) or Usage()
-        return {"verdict": {"ok": False, "error": one_line(exc)[:500]}, "verdict_usage": spent}
+        return {"verdict": VerdictOutcome(error=one_line(exc)[:500]), "verdict_usage": spent}
     if not verdict.reasons:  # never a score resting on contradicted claims
-        return {"verdict": {"ok": False, "error": NOTHING_STANDS, "notes": notes}, "verdict_usage": usage}
-    return {"verdict": {"ok": True, "verdict": verdict.model_dump(), "notes": notes}, "verdict_usage": usage}
+        return {"verdict": VerdictOutcome(error=NOTHING_STANDS, notes=notes), "verdict_usage": usage}
+    return {"verdict": VerdictOutcome(verdict=verdict, notes=notes), "verdict_usage": usage}

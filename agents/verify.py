@@ -5,7 +5,7 @@ from __future__ import annotations
 from langgraph.runtime import Runtime
 
 from ..contract.registry import REGISTRY
-from ..contract.verdict import Verdict
+from ..contract.verdict import VerdictOutcome
 from ..state import Context, State
 from ..tools.verify import check_card
 
@@ -18,22 +18,11 @@ def verify(state: State, runtime: Runtime[Context]) -> dict:
         for f in state.get("findings", [])
         if f.ok and f.output and f.reviewer in REGISTRY
     }
-    verdict = dict(state.get("verdict") or {})
-    typed = Verdict.model_validate(verdict["verdict"]) if verdict.get("ok") else None
-    grounding = check_card(reviews, typed, state["paper"])
-    if typed is not None and not typed.reasons:
-        verdict = {"ok": False, "error": NO_REASON, "notes": verdict.get("notes", [])}
-    elif typed is not None:
-        verdict = {**verdict, "verdict": typed.model_dump(mode="json")}
-    return {
-        "verified": {name: review.model_dump(mode="json") for name, review in reviews.items()},
-        "verdict": verdict,
-        "grounding": {
-            "line": grounding.line(),
-            "checked": grounding.checked,
-            "verified": grounding.verified,
-            "removed": grounding.removed,
-            "marked": grounding.marked,
-            "details": grounding.details,
-        },
-    }
+    outcome = state.get("verdict") or VerdictOutcome(error="the verdict did not run")
+    verdict = outcome.verdict.model_copy(deep=True) if outcome.verdict else None
+    grounding = check_card(reviews, verdict, state["paper"])
+    if verdict is not None and not verdict.reasons:
+        outcome = VerdictOutcome(error=NO_REASON, notes=outcome.notes)
+    elif verdict is not None:
+        outcome = VerdictOutcome(verdict=verdict, notes=outcome.notes)
+    return {"verified": reviews, "verdict": outcome, "grounding": grounding}

@@ -66,7 +66,7 @@ def main() -> None:
         for sentence, page in true_quotes(paper, rng, 30):
             fake = rng.random() < args.invent
             quote = invent_quote(sentence, rng) if fake else sentence
-            points.append({"claim": "The paper says so.", "quote": quote, "page": page})
+            points.append({"claim": f"Point {len(points) + 1} of the paper.", "quote": quote, "page": page})
             labels.append(fake)
         rows, row_labels = [], []
         for name, value in rng.sample(table_numbers(paper), min(10, len(table_numbers(paper)))):
@@ -74,11 +74,13 @@ def main() -> None:
             shown = f"{float(value) + 13.37:.2f}" if fake else value
             rows.append({"dataset": name, "metric": "score", "this_paper": shown})
             row_labels.append(fake)
-        outputs = {"methodology": {"method_steps": points}, "experiments": {"results": rows}}
+        setting = dict.fromkeys(("inputs", "outputs", "objective", "evaluation"), "not assessed")
+        outputs = {"methodology": {"task_setting": setting, "method_steps": points}, "experiments": {"results": rows}}
         verify_findings(outputs, None, paper)
         kept_rows = {r["this_paper"] for r in outputs["experiments"]["results"]}
-        for point, fake in zip(points, labels, strict=True):
-            flagged = point["quote"] == ""
+        checked = {step["claim"].split(" of the paper")[0]: step for step in outputs["methodology"]["method_steps"]}
+        for i, fake in enumerate(labels, 1):
+            flagged = checked.get(f"Point {i}", {"quote": ""})["quote"] == ""
             invented, caught = invented + fake, caught + (fake and flagged)
             true, wrongly = true + (not fake), wrongly + ((not fake) and flagged)
         for row, fake in zip(rows, row_labels, strict=True):

@@ -22,6 +22,42 @@ class Fact(BaseModel):
     section: str
 
 
+class Unsupported(BaseModel):
+    where: str  # the field, e.g. "methodology.training.optimiser"
+    unsupported: str  # what the paper does not support, and why
+    action: str  # "removed" or "marked"
+
+
+class Grounding(BaseModel):
+    """The tally of a card's checks against its paper: every model-written statement, name and number."""
+
+    checked: int = 0
+    verified: int = 0
+    removed: int = 0
+    marked: int = 0
+    details: list[Unsupported] = Field(default_factory=list)
+
+    def line(self) -> str:
+        parts = [f"{self.verified} of {self.checked} claims verified against the paper"]
+        if self.removed:
+            parts.append(f"{self.removed} removed")
+        if self.marked:
+            parts.append(f"{self.marked} marked unverified")
+        return "; ".join(parts)
+
+    def record(self, ok: bool, where: str, what: str, action: str = "") -> bool:
+        self.checked += 1
+        if ok:
+            self.verified += 1
+        else:
+            self.details.append(Unsupported(where=where, unsupported=what[:300], action=action))
+            if action == "removed":
+                self.removed += 1
+            else:
+                self.marked += 1
+        return ok
+
+
 class CardHeader(BaseModel):
     title: str
     source: str = Field(description="arXiv id with version, or the PDF's file name")

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, JsonValue
 
 from ..paper import Paper
 from .usage import Usage
@@ -108,6 +108,6 @@ class Finding(BaseModel):
 
     reviewer: str
     ok: bool
-    output: dict[str, Any] | None = None
+    output: dict[str, JsonValue] | None = None  # the findings schema's JSON
     error: str | None = None
     usage: Usage = Usage()

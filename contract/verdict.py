@@ -41,6 +41,18 @@ class Verdict(BaseModel):
     tags: list[Annotated[str, Field(max_length=40)]] = Field(default_factory=list, max_length=8)
 
 
+class VerdictOutcome(BaseModel):
+    """What the verdict node decided: a verdict with the notes on corrections made to it, or why there is none."""
+
+    verdict: Verdict | None = None
+    notes: list[str] = Field(default_factory=list)
+    error: str | None = None  # why there is no verdict (the model failed, or nothing it said stood)
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict is not None
+
+
 class TriageScore(BaseModel):
     arxiv_id: str
     relevance: int = Field(ge=1, le=10)

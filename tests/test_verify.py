@@ -99,7 +99,7 @@ def test_unsupported_items_are_removed_or_marked_never_kept_silently():
     assert verdict["reasons"] == ["Strong at 94.7% on MUTAG.", marked]
     assert g.removed == 4 and g.marked == 2 and g.checked == g.verified + g.removed + g.marked
     assert g.line().startswith(f"{g.verified} of {g.checked} claims verified")
-    assert {d["action"] for d in g.details} == {"removed", "marked"}
+    assert {d.action for d in g.details} == {"removed", "marked"}
 
 
 def test_fact_fields_keep_only_supported_sentences_and_say_so_when_none_is_left():

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from typing import Any
 
 from pydantic import BaseModel
 
+from ..contract.card import Grounding
 from ..contract.findings import NOT_CLAIMS, NOT_STATED, Findings, KindName, field_kind
 from ..contract.registry import REGISTRY
 from ..contract.verdict import Verdict
@@ -118,37 +117,6 @@ class PaperText:
     def has_name(self, name: str) -> bool:
         wanted = normalise(name).strip(" .,;:\"'")
         return bool(wanted) and wanted in self.whole
-
-
-@dataclass
-class Grounding:
-    checked: int = 0
-    verified: int = 0
-    removed: int = 0
-    marked: int = 0
-    details: list[dict[str, Any]] = field(default_factory=list)
-
-    def line(self) -> str:
-        parts = [f"{self.verified} of {self.checked} claims verified against the paper"]
-        if self.removed:
-            parts.append(f"{self.removed} removed")
-        if self.marked:
-            parts.append(f"{self.marked} marked unverified")
-        return "; ".join(parts)
-
-    def record(self, ok: bool, where: str, what: str, action: str = "") -> bool:
-        self.checked += 1
-        if ok:
-            self.verified += 1
-        else:
-            self.details.append({"where": where, "unsupported": what[:300], "action": action})
-            if action == "removed":
-                self.removed += 1
-            else:
-                self.marked += 1
-        return ok
-
-
 
 
 UNVERIFIED = " (the quote given for this was not found in the paper)"
