@@ -281,7 +281,7 @@ def write_card(pdf: Path, out: Path, fake: bool) -> tuple[Path, float]:
         from referee.review import review_context
         from referee.settings import get_settings
 
-        context = review_context(get_settings(), out_dir=out, formats=("md", "json"), layout="shared", cache_mode="on")
+        context = review_context(get_settings(), out_dir=out, formats=("md", "json"), layout="shared", cache_mode="use")
     final = graph.invoke({"source": str(pdf)}, context=context)
     return Path(final["card_dir"]), time.perf_counter() - started
 

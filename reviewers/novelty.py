@@ -29,12 +29,15 @@ class NoveltyReview(Findings):
     assessment: Literal["new idea", "new combination", "tuning"]
 
     def settle(self, paper: Paper) -> NoveltyReview:
-        """Point each named prior work at its reference entry by matching surname and year (deterministic)."""
+        """Point each named prior work at its reference entry by matching surname and year (deterministic); a
+        work that is no entry of the paper's bibliography is not its lineage, and goes (when the paper has one)."""
         for work in self.prior_work:
             cited = work.reference and 1 <= work.reference <= len(paper.references)
             if cited and _mentions(paper.references[work.reference - 1].text, work.name):
                 continue
             work.reference = next((r.index for r in paper.references if _mentions(r.text, work.name)), None)
+        if paper.references:
+            self.prior_work = [work for work in self.prior_work if work.reference is not None]
         return self
 
 

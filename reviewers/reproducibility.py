@@ -7,6 +7,7 @@ from pydantic import Field
 from ..contract.findings import Findings, Point, Statement, fact_text
 from ..contract.registry import Reviewer, register
 from ..paper import Paper
+from ..tools.facts import setup_facts
 
 # The extracted link kind that answers each field: a link the paper prints is a fact, and wins over a claim.
 LINK_FIELDS = (("code", "code"), ("data", "data"), ("weights", "model"))
@@ -29,7 +30,18 @@ class ReproducibilityReview(Findings):
             if links:
                 text = "; ".join(f"{link.url} (printed in the paper, p. {link.page})" for link in links)
                 setattr(self, name, text[:400])
+        floor = rating_floor(paper)
+        self.rating = min(max(self.rating, floor), floor + 1)
         return self
+
+
+def rating_floor(paper: Paper) -> int:
+    """The rating the paper's own facts earn: 1, and one more for printed code, for printed data or weights, and
+    for stating its set-up (two or more sentences on optimiser, hyper-parameters, seeds or hardware). The model's
+    rating may add one for what rules cannot see, never less than the facts earn."""
+    kinds = {link.kind for link in paper.links}
+    stated = len(setup_facts(paper)) >= 2
+    return 1 + ("code" in kinds) + bool(kinds & {"data", "model"}) + stated
 
 
 REPRODUCIBILITY = register(

@@ -75,7 +75,7 @@ def test_unsupported_items_are_removed_or_marked_never_kept_silently():
             ],
             "fairness": [
                 {"claim": "Training is cheap on MUTAG", "quote": "Training takes 3 hours.", "page": 3},
-                {"claim": "Baselines are tuned", "quote": "All baselines were tuned with equal budget.", "page": 3},
+                {"claim": "Baselines are tuned alike", "quote": "All baselines were tuned with equal budget.", "page": 3},
             ],
         }
     }
@@ -122,3 +122,36 @@ def test_fact_fields_keep_only_supported_sentences_and_say_so_when_none_is_left(
     assert training["optimiser"] == training["hyperparameters"] == "not stated in the paper"
     assert training["hardware"] == "Training uses two GPUs." and training["wall_clock"] == "not stated in the paper"
     assert outputs["methodology"]["task_setting"]["evaluation"] == "not stated in the paper"  # MUTAG is not in it
+
+
+def test_a_fact_no_passage_states_goes_and_a_judgement_that_says_nothing_goes():
+    p = paper(
+        "We split the graphs by scaffold. The validation graphs come from a second source. "
+        "We report accuracy on the held-out graphs after training the kernel for a fixed budget. "
+        "Molecules are drawn from a public archive. Each molecule carries a toxicity label. "
+        "Labels were checked by two chemists."
+    )
+    outputs = {
+        "methodology": {
+            "task_setting": {
+                "inputs": "Graphs split by scaffold.",  # stated in one sentence of the paper
+                "outputs": "Each scaffold split is checked by two chemists.",  # words of sentences far apart
+                "objective": "not reported",
+                "evaluation": "Accuracy on the held-out graphs.",
+            }
+        },
+        "impact": {
+            "applicability": "benchmarks only",
+            "applicability_evidence": {"claim": "Accuracy on held-out graphs is reported."},
+            "broader_impact": "good",  # a judgement that says nothing
+            "practical_takeaway": "Split graphs by scaffold before reporting accuracy on held-out graphs.",
+            "applications": ["not reported", "Scaffold splits for graph kernels."],
+        },
+    }
+    g = verify_findings(outputs, None, p)
+    setting = outputs["methodology"]["task_setting"]
+    assert setting["inputs"] == "Graphs split by scaffold." and setting["evaluation"].startswith("Accuracy")
+    assert setting["outputs"] == setting["objective"] == "not stated in the paper"
+    assert any("no passage of the paper states it" in d.unsupported for d in g.details)
+    impact = outputs["impact"]
+    assert impact["broader_impact"] == "" and impact["applications"] == ["Scaffold splits for graph kernels."]

@@ -145,12 +145,49 @@ def with_mark(text: str, mark: str, limit: int | None) -> str:
     return cut.rstrip(" ,;:") + "\u2026" + mark
 
 
+class Passages:
+    """The paper's sentences (abstract, sections, captions, table rows, references) as sets of content words,
+    so that a statement can be matched to the few consecutive sentences that say the same."""
+
+    def __init__(self, paper: Paper) -> None:
+        texts = [paper.title, *sentences(paper.abstract)]
+        for section in paper.sections:
+            texts += sentences(clean(section.text))
+        texts += [t.caption for t in paper.tables] + [" ".join(row) for t in paper.tables for row in t.rows]
+        texts += [f.caption for f in paper.figures] + [r.text for r in paper.references]
+        self.words = [content_words(t) for t in texts]
+        self.where: dict[str, list[int]] = {}
+        for i, words in enumerate(self.words):
+            for word in words:
+                self.where.setdefault(word, []).append(i)
+
+    def support(self, words: set[str]) -> float:
+        """The largest share of `words` that a run of SUPPORT_WINDOW consecutive sentences holds."""
+        if not words:
+            return 1.0
+        starts = {max(i - SUPPORT_WINDOW + 1, 0) for w in words for i in self.where.get(w, ())}
+        best = 0
+        for start in starts:
+            held = set().union(*self.words[start : start + SUPPORT_WINDOW]) & words
+            best = max(best, len(held))
+        return best / len(words)
+
+
+# A statement of fact must find this share of its content words within this many consecutive sentences of the
+# paper: a recipe or a setting the paper never states ("the data is divided into training, validation and test
+# sets") finds its words scattered or nowhere.
+SUPPORT, SUPPORT_WINDOW, SUPPORT_WORDS = 0.6, 3, 3
+# A judgement of fewer words than this says nothing ("good").
+JUDGEMENT_WORDS = 4
+
+
 class Scrutiny:
     """One card's check against its paper: the paper's index, the tally, and what the card already says."""
 
     def __init__(self, paper: Paper) -> None:
         self.paper = paper
         self.index = PaperText(paper)
+        self.passages = Passages(paper)
         self.grounding = Grounding()
         self.kept: list[tuple[str, set[str], str]] = []  # (where, content words, text) of each sentence kept
         self.abstract = runs(paper.abstract, COPY_WORDS)
@@ -179,6 +216,11 @@ class Scrutiny:
         words = content_words(sentence)
         if len(words) >= 4 and len(words - self.vocabulary) > len(words) / 2:
             return "could describe any paper: most of its words are not in the paper"
+        quoted_out = content_words(_QUOTED.sub(" ", sentence))
+        if kind == "fact" and len(quoted_out) >= SUPPORT_WORDS and self.passages.support(quoted_out) < SUPPORT:
+            return "no passage of the paper states it"
+        if kind == "judgement" and len(sentence.split()) < JUDGEMENT_WORDS:
+            return "says nothing about this paper"
         if runs(_QUOTED.sub(" ", sentence), COPY_WORDS) & self.abstract:
             return "copies the abstract"
         same = normalise(sentence).strip(" .")
@@ -191,7 +233,7 @@ class Scrutiny:
         """A model-written field, sentence by sentence: a fact keeps only what the paper supports, a judgement is
         marked where it names what the paper does not; filler goes from both. '' when nothing is left."""
         if value.strip().lower() in NOT_CLAIMS:
-            return value
+            return NOT_STATED if kind == "fact" else ""  # an abstention, in the card's words
         kept, missing = [], []
         for sentence in sentences(value):
             absent = self.unsupported(sentence)
@@ -250,6 +292,8 @@ class Scrutiny:
                 if self.model(item, path):
                     kept.append(item)
             elif isinstance(item, str) and kind in ("fact", "judgement"):
+                if item.strip().lower() in NOT_CLAIMS:
+                    continue  # "not reported" is no item of a list
                 if text := self.text(item, kind, path, limit):
                     kept.append(text)
             else:
