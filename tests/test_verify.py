@@ -75,7 +75,7 @@ def test_unsupported_items_are_removed_or_marked_never_kept_silently():
             ],
             "fairness": [
                 {"claim": "Training is cheap on MUTAG", "quote": "Training takes 3 hours.", "page": 3},
-                {"claim": "Baselines are tuned alike", "quote": "All baselines were tuned with equal budget.", "page": 3},
+                {"claim": "Baselines are tuned alike", "quote": "All baselines got an equal budget.", "page": 3},
             ],
         }
     }
