@@ -21,7 +21,7 @@ from .contract.verdict import Verdict, VerdictOutcome
 from .errors import one_line
 from .paper import Paper
 from .prompts import load_prompt, prompt_names
-from .tools.facts import limitation_sentences, setup_facts
+from .tools.extraction.facts import limitation_sentences, setup_facts
 
 TEMPLATE_TEXT = re.compile(
     r"\[(?:one|two|three|insert|your|short|brief|main|add|list|describe)\b[^\]]*\]|\{[a-z_]+\}|<[a-z_ ]+>|"

@@ -91,7 +91,7 @@ def extract(
     cache_dir: Annotated[Path | None, typer.Option(help="Cache directory (env REFEREE_CACHE_DIR).")] = None,
 ) -> None:
     """Print the structure Referee extracts from a paper: what its reviewers will read."""
-    from .tools.ingest import load_paper
+    from .tools.sources.ingest import load_paper
 
     try:
         settings = get_settings(cache_dir=cache_dir)
@@ -117,7 +117,7 @@ CacheDir = Annotated[Path | None, typer.Option(help="Cache directory (env REFERE
 def cache_info(cache_dir: CacheDir = None) -> None:
     """Where the cache is, what it holds and its size."""
     from .llm import LLMCache
-    from .tools.cache import PaperCache
+    from .tools.sources.cache import PaperCache
 
     try:
         settings = get_settings(cache_dir=cache_dir)
@@ -141,8 +141,8 @@ def cache_clear(
 ) -> None:
     """Empty the cache, or forget one paper's metadata and PDF."""
     from .llm import LLMCache
-    from .tools.arxiv import ArxivRef, resolve
-    from .tools.cache import PaperCache
+    from .tools.sources.arxiv import ArxivRef, resolve
+    from .tools.sources.cache import PaperCache
 
     try:
         settings = get_settings(cache_dir=cache_dir)
@@ -295,8 +295,8 @@ def review_weekly(
         from .agents.weekly import WeeklyContext, last_week, week_dates
         from .llm import announce
         from .review import review_context
-        from .tools.arxiv import listing_query
-        from .tools.topics import Topics, load_topics
+        from .tools.sources.arxiv import listing_query
+        from .tools.sources.topics import Topics, load_topics
         from .weekly import review_graph, run_weekly
 
         request = _weekly_request(categories, week, date_from, date_to, feed, ids, top)
@@ -374,8 +374,8 @@ def review_newsletter(
     try:
         from .llm import announce, structured_llm
         from .newsletter import draft_issue
-        from .tools.attention import AttentionConfig
-        from .tools.newsletter import cards_from_paths, cards_from_weekly
+        from .tools.publishing.attention import AttentionConfig
+        from .tools.publishing.newsletter import cards_from_paths, cards_from_weekly
 
         if bool(weekly) == bool(cards):
             raise BadInputError("give one of --weekly <report folder> or --cards <folder or glob>")
@@ -405,7 +405,7 @@ def review_newsletter(
 
 def _weekly_request(categories, week, date_from, date_to, feed, ids, top):
     from .agents.weekly import WeeklyRequest, week_dates
-    from .tools.listing import read_ids
+    from .tools.sources.listing import read_ids
 
     if week and (date_from or date_to):
         raise BadInputError("give either --week or --from/--to, not both")

@@ -20,7 +20,7 @@ from .agents.verify import verify
 from .contract.registry import get, reviewer_names, reviewers
 from .errors import DeadlineError
 from .state import Context, InputState, State
-from .tools.digest import paper_text
+from .tools.extraction.digest import paper_text
 
 
 def timed(node):

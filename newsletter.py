@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from .agents.newsletter import paper_entries, write_prose
-from .tools.newsletter import Issue, SourceCard, issue_dir, next_number, today, write_issue
+from .tools.publishing.newsletter import Issue, SourceCard, issue_dir, next_number, today, write_issue
 
 
 def draft_issue(

@@ -14,8 +14,8 @@ from .llm import OFFLINE_RUN_DEADLINE, RUN_DEADLINE, choice, models_for_roles
 from .paper import Paper
 from .settings import Settings
 from .state import Context
-from .tools.arxiv import resolve
-from .tools.render import check_output_root
+from .tools.publishing.render import check_output_root
+from .tools.sources.arxiv import resolve
 
 HOSTED_BUDGET = 4000
 OFFLINE_BUDGET = 2500  # on 2 cores the offline model reads ~65 prompt tokens/s; generation slows with context

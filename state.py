@@ -15,8 +15,8 @@ from .contract.usage import Usage
 from .contract.verdict import VerdictOutcome
 from .paper import Paper
 from .settings import Settings
-from .tools.arxiv import ArxivRef, LocalPDF
-from .tools.ingest import Fetched
+from .tools.sources.arxiv import ArxivRef, LocalPDF
+from .tools.sources.ingest import Fetched
 
 
 class ReviewerTask(TypedDict, total=False):

@@ -17,7 +17,7 @@ from ..contract.usage import Usage
 from ..errors import RefereeError, one_line
 from ..prompts import load_prompt
 from ..state import Context, ReviewerTask
-from ..tools.injection import redact
+from ..tools.extraction.injection import redact
 
 
 def placeholders(template: str) -> set[str]:

@@ -7,9 +7,9 @@ import time
 from langgraph.runtime import Runtime
 
 from ..state import Context, State
-from ..tools import ingest
-from ..tools.arxiv import resolve as resolve_input
-from ..tools.digest import paper_text
+from ..tools.extraction.digest import paper_text
+from ..tools.sources import ingest
+from ..tools.sources.arxiv import resolve as resolve_input
 
 
 def resolve(state: State, runtime: Runtime[Context]) -> dict:

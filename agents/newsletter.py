@@ -17,10 +17,10 @@ from ..contract.findings import NOT_CLAIMS
 from ..contract.usage import Usage
 from ..errors import RefereeError
 from ..prompts import load_prompt
-from ..tools.newsletter import Concept, PaperEntry, Provenance, Sentence, SourceCard
-from ..tools.provenance import Check, check_sentence
-from ..tools.urls import safe_url
-from ..tools.wording import content_words
+from ..tools.grounding.provenance import Check, check_sentence
+from ..tools.grounding.wording import content_words
+from ..tools.publishing.newsletter import Concept, PaperEntry, Provenance, Sentence, SourceCard
+from ..tools.publishing.urls import safe_url
 from .base import fill
 
 STYLES = {

@@ -12,7 +12,7 @@ from ..card import assemble
 from ..contract.registry import reviewer_names
 from ..contract.usage import Usage
 from ..state import Context, State
-from ..tools.render import write_card
+from ..tools.publishing.render import write_card
 
 
 def _versions() -> dict[str, str]:

@@ -17,9 +17,9 @@ from ..contract.usage import Usage
 from ..contract.verdict import TriageScore
 from ..errors import RefereeError, one_line
 from ..prompts import load_prompt
-from ..tools.listing import Listing
-from ..tools.provenance import content_words
-from ..tools.topics import Topics
+from ..tools.grounding.provenance import content_words
+from ..tools.sources.listing import Listing
+from ..tools.sources.topics import Topics
 from .base import fill
 
 ABSTRACT_CHARS = 700  # the start of an abstract decides triage; keeps a paper under ~300 tokens on average

@@ -16,7 +16,7 @@ from ..errors import RefereeError, one_line
 from ..paper import Paper
 from ..prompts import load_prompt
 from ..state import Context, State
-from ..tools.wording import content_words, overlap
+from ..tools.grounding.wording import content_words, overlap
 from .base import fill
 
 

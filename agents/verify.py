@@ -7,7 +7,7 @@ from langgraph.runtime import Runtime
 from ..contract.registry import REGISTRY
 from ..contract.verdict import VerdictOutcome
 from ..state import Context, State
-from ..tools.verify import check_card
+from ..tools.grounding.verify import check_card
 
 NO_REASON = "not assessed: none of the verdict's reasons survived the checks against the paper"
 

@@ -25,13 +25,13 @@ from ..errors import BadInputError, RefereeError
 from ..llm import read_journal
 from ..settings import Settings
 from ..state import Context
-from ..tools.arxiv import ArxivClient, listing_query
-from ..tools.attention import card_signals
-from ..tools.cache import PaperCache
-from ..tools.listing import Listing, fetch_ids, fetch_listing, read_feed
-from ..tools.online import fetch_online
-from ..tools.report import build_report, report_folder, usage_row, write_report
-from ..tools.topics import Topics, filter_listings
+from ..tools.publishing.attention import card_signals
+from ..tools.publishing.report import build_report, report_folder, usage_row, write_report
+from ..tools.sources.arxiv import ArxivClient, listing_query
+from ..tools.sources.cache import PaperCache
+from ..tools.sources.listing import Listing, fetch_ids, fetch_listing, read_feed
+from ..tools.sources.online import fetch_online
+from ..tools.sources.topics import Topics, filter_listings
 from .render import run_record
 from .triage import TriageScore, triage
 

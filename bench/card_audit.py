@@ -303,7 +303,7 @@ HEADER = (
 
 def run(slugs: list[str], out: Path, fake: bool, audit_only: bool = False, log=print) -> list[Audit]:
     from referee.settings import Settings
-    from referee.tools.ingest import load_paper
+    from referee.tools.sources.ingest import load_paper
 
     audits = []
     for slug in slugs:

@@ -31,9 +31,9 @@ from latex_gold import (  # noqa: E402
     match_headings,
 )
 
-from referee.tools.pdf import read_pdf_file  # noqa: E402
-from referee.tools.sections import build_paper  # noqa: E402
-from referee.tools.text import norm_key  # noqa: E402
+from referee.tools.extraction.pdf import read_pdf_file  # noqa: E402
+from referee.tools.extraction.sections import build_paper  # noqa: E402
+from referee.tools.extraction.text import norm_key  # noqa: E402
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _NUMBER = re.compile(r"^(?:\d+(?:\.\d+)*|[A-H](?:\.\d+)*)\.?\s+")

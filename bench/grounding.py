@@ -20,9 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from latex_gold import corpus_papers  # noqa: E402
 
-from referee.tools.pdf import read_pdf_file  # noqa: E402
-from referee.tools.sections import build_paper  # noqa: E402
-from referee.tools.verify import verify_findings  # noqa: E402
+from referee.tools.extraction.pdf import read_pdf_file  # noqa: E402
+from referee.tools.extraction.sections import build_paper  # noqa: E402
+from referee.tools.grounding.verify import verify_findings  # noqa: E402
 
 SWAPS = ["significantly", "outperforms", "robust", "novel", "every", "never", "always", "doubles"]
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from referee.tools.text import clean, norm_key
+from referee.tools.extraction.text import clean, norm_key
 
 CORPUS = Path(os.environ.get("REFEREE_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
 

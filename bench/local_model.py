@@ -23,9 +23,9 @@ from referee.graph import graph  # noqa: E402
 from referee.llm import LocalChat, local_model_path  # noqa: E402
 from referee.review import review_context  # noqa: E402
 from referee.settings import get_settings  # noqa: E402
-from referee.tools.digest import paper_text  # noqa: E402
-from referee.tools.pdf import read_pdf_file  # noqa: E402
-from referee.tools.sections import build_paper  # noqa: E402
+from referee.tools.extraction.digest import paper_text  # noqa: E402
+from referee.tools.extraction.pdf import read_pdf_file  # noqa: E402
+from referee.tools.extraction.sections import build_paper  # noqa: E402
 
 
 def speeds(settings, prompt_text: str) -> tuple[float, float]:

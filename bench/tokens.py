@@ -32,9 +32,9 @@ from latex_gold import corpus_papers  # noqa: E402
 from referee.contract.registry import reviewer_names  # noqa: E402
 from referee.graph import graph  # noqa: E402
 from referee.state import Context  # noqa: E402
-from referee.tools.digest import estimate_tokens, paper_text  # noqa: E402
-from referee.tools.pdf import read_pdf_file  # noqa: E402
-from referee.tools.sections import build_paper  # noqa: E402
+from referee.tools.extraction.digest import estimate_tokens, paper_text  # noqa: E402
+from referee.tools.extraction.pdf import read_pdf_file  # noqa: E402
+from referee.tools.extraction.sections import build_paper  # noqa: E402
 
 
 def common_prefix(a: str, b: str) -> int:

@@ -96,7 +96,7 @@ def real_listing_tokens(settings: Settings, batch_size: int) -> tuple[float, flo
     from referee.contract.verdict import TriageScore
     from referee.llm import assemble_offline_model, offline_parts_installed
     from referee.prompts import load_prompt
-    from referee.tools.listing import parse_listing
+    from referee.tools.sources.listing import parse_listing
 
     feed = CORPUS / "feeds" / "listing_2026-04-17_29_papers.xml"
     if not (feed.is_file() and offline_parts_installed()):

@@ -19,7 +19,7 @@ from ..contract.findings import (
 )
 from ..contract.registry import Reviewer, register
 from ..paper import Paper
-from ..tools.verify import number_forms, numbers_in
+from ..tools.grounding.verify import number_forms, numbers_in
 
 
 class Result(BaseModel):

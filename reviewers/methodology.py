@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 from ..contract.findings import NOT_ASSESSED, Findings, Point, fact_text, field_kind
 from ..contract.registry import Reviewer, register
 from ..paper import Paper
-from ..tools.facts import setup_facts
+from ..tools.extraction.facts import setup_facts
 
 
 class TaskSetting(BaseModel):

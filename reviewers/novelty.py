@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from ..contract.findings import ENTITY, QUOTE, Findings, Statement, fact_text, judgement_text
 from ..contract.registry import Reviewer, register
 from ..paper import Paper
-from ..tools.text import norm_key
+from ..tools.extraction.text import norm_key
 
 
 class PriorWork(BaseModel):

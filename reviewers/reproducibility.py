@@ -7,7 +7,7 @@ from pydantic import Field
 from ..contract.findings import Findings, Point, Statement, fact_text
 from ..contract.registry import Reviewer, register
 from ..paper import Paper
-from ..tools.facts import setup_facts
+from ..tools.extraction.facts import setup_facts
 
 # The extracted link kind that answers each field: a link the paper prints is a fact, and wins over a claim.
 LINK_FIELDS = (("code", "code"), ("data", "data"), ("weights", "model"))

@@ -10,8 +10,8 @@ from loopback import API_PATH, PDF_PATH, RequestLog, atom_feed, point_settings_a
 from werkzeug import Response
 
 from referee.errors import BadInputError, BadPDFError, PaperNotFoundError, RemoteError, WithdrawnPaperError
-from referee.tools.arxiv import ArxivClient, ArxivRef
-from referee.tools.cache import PaperCache
+from referee.tools.sources.arxiv import ArxivClient, ArxivRef
+from referee.tools.sources.cache import PaperCache
 
 
 def feed(name: str) -> bytes:

@@ -3,9 +3,9 @@ paper from a prominent lab is a top paper, not a gem. Ranking and reasons from k
 
 from __future__ import annotations
 
-from referee.tools.attention import AttentionConfig, PaperSignals, estimate, is_gem
-from referee.tools.report import build_report, to_markdown
-from referee.tools.topics import Topic, Topics
+from referee.tools.publishing.attention import AttentionConfig, PaperSignals, estimate, is_gem
+from referee.tools.publishing.report import build_report, to_markdown
+from referee.tools.sources.topics import Topic, Topics
 
 CONFIG = AttentionConfig()
 
@@ -152,7 +152,7 @@ def test_paper_supplied_text_is_escaped_in_the_report():
 
 
 def test_online_signals_from_loopback_servers(httpserver, settings):
-    from referee.tools.online import fetch_online, github_repo
+    from referee.tools.sources.online import fetch_online, github_repo
 
     httpserver.expect_request("/s2/paper/arXiv:2604.00001").respond_with_json({"paperId": "x", "citationCount": 64})
     httpserver.expect_request("/gh/repos/lab/tool").respond_with_json({"stargazers_count": 150})

@@ -4,12 +4,12 @@ import subprocess
 import sys
 import time
 
-from referee.tools.cache import PaperCache
+from referee.tools.sources.cache import PaperCache
 
 WRITER = """
 import sys
 from pathlib import Path
-from referee.tools.cache import PaperCache
+from referee.tools.sources.cache import PaperCache
 cache = PaperCache(Path(sys.argv[1]))
 for i in range(150):
     cache.set(f"pdf:{sys.argv[2]}-{i}", b"%PDF-" + bytes(2000), expire=None)

@@ -14,9 +14,9 @@ import pytest
 from conftest import CORPUS
 from latex_gold import affiliation_supported, author_found, corpus_papers, match_headings
 
-from referee.tools.pdf import read_pdf_file
-from referee.tools.sections import build_paper
-from referee.tools.text import norm_key
+from referee.tools.extraction.pdf import read_pdf_file
+from referee.tools.extraction.sections import build_paper
+from referee.tools.extraction.text import norm_key
 
 pytestmark = [
     pytest.mark.skipif(not (CORPUS / "papers").is_dir(), reason=f"needs the shared corpus at {CORPUS}/papers"),

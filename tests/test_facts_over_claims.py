@@ -7,7 +7,7 @@ from pdfbuild import two_column_paper
 from test_render import review
 
 from referee.reviewers.reproducibility import rating_floor
-from referee.tools.render import to_markdown
+from referee.tools.publishing.render import to_markdown
 
 
 def denies_everything(name, schema, prompt):

@@ -21,10 +21,10 @@ from test_render import review
 from test_weekly import world
 from werkzeug import Response
 
-from referee.tools.injection import REDACTED
-from referee.tools.render import CARD_FILES, OutsideOutputError, folder_name
-from referee.tools.urls import safe_url
-from referee.tools.verify import UNVERIFIED
+from referee.tools.extraction.injection import REDACTED
+from referee.tools.grounding.verify import UNVERIFIED
+from referee.tools.publishing.render import CARD_FILES, OutsideOutputError, folder_name
+from referee.tools.publishing.urls import safe_url
 
 
 @pytest.mark.parametrize(
@@ -153,7 +153,9 @@ def test_reported_instructions_reach_no_prompt(tmp_path):
 def test_a_verification_mark_never_drops_a_finding(tmp_path):
     pdf = tmp_path / "paper.pdf"
     two_column_paper(pdf)
-    long_claim = ("The estimator keeps every sparse pattern of the tiny graphs it reads " * 9)[:590]
+    # the paper's own words (a fact must be stated in the paper), long enough that the mark must shorten it
+    stated = "The sparse estimator for graphs with fewer than ten nodes reduces error on six benchmarks "
+    long_claim = (stated * 7)[:590]
 
     def respond(name, schema, prompt):
         answer = synthesize(schema, prompt, name=name)

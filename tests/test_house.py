@@ -15,7 +15,7 @@ PACKAGES = ("agents", "contract", "reviewers", "tools", "prompts", "templates")
 
 def modules() -> dict[str, Path]:
     found = {}
-    for path in [*ROOT.glob("*.py"), *(p for d in PACKAGES for p in (ROOT / d).glob("*.py"))]:
+    for path in [*ROOT.glob("*.py"), *(p for d in PACKAGES for p in (ROOT / d).rglob("*.py"))]:
         parts = list(path.relative_to(ROOT).with_suffix("").parts)
         if parts[-1] == "__init__":
             parts = parts[:-1]

@@ -7,8 +7,8 @@ from conftest import corpus_path
 from loopback import API_PATH, point_settings_at
 
 from referee.errors import BadInputError
-from referee.tools.arxiv import ArxivClient, listing_query
-from referee.tools.listing import deduplicate, fetch_listing, parse_listing
+from referee.tools.sources.arxiv import ArxivClient, listing_query
+from referee.tools.sources.listing import deduplicate, fetch_listing, parse_listing
 
 
 def test_api_style_listing():

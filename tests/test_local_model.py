@@ -21,9 +21,9 @@ from referee.llm import assemble_offline_model, offline_parts_installed, structu
 from referee.reviewers.impact import ImpactReview
 from referee.settings import Settings
 from referee.state import Context
-from referee.tools.digest import paper_text
-from referee.tools.pdf import read_pdf_file
-from referee.tools.sections import build_paper
+from referee.tools.extraction.digest import paper_text
+from referee.tools.extraction.pdf import read_pdf_file
+from referee.tools.extraction.sections import build_paper
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("llama_cpp") is None or not offline_parts_installed(),

@@ -17,8 +17,8 @@ from test_weekly import WEEK_ARGS, world
 
 from referee.llm import StructuredLLM
 from referee.newsletter import draft_issue
-from referee.tools.attention import AttentionConfig
-from referee.tools.newsletter import cards_from_paths
+from referee.tools.publishing.attention import AttentionConfig
+from referee.tools.publishing.newsletter import cards_from_paths
 
 INVENTED = "The method cuts the error by 37.5% on every benchmark."
 

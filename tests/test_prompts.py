@@ -21,7 +21,7 @@ def prompt_files() -> dict[str, str]:
 def fill_calls() -> dict[str, set[str]]:
     """prompt name -> keyword arguments passed to fill(load_prompt(name), ...) anywhere in the package."""
     found: dict[str, set[str]] = {}
-    for path in [*ROOT.glob("agents/*.py"), *ROOT.glob("*.py"), *ROOT.glob("tools/*.py")]:
+    for path in [*ROOT.glob("agents/*.py"), *ROOT.glob("*.py"), *ROOT.glob("tools/**/*.py")]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "fill" and node.args):
                 continue

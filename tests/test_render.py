@@ -13,7 +13,7 @@ from pdfbuild import two_column_paper
 
 from referee.graph import graph
 from referee.state import Context
-from referee.tools.render import CardValidationError, esc, validate_markdown
+from referee.tools.publishing.render import CardValidationError, esc, validate_markdown
 
 PLANTED = "<script>document.body.innerHTML='PWNED'</script> *Tiny* ## Graphs"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from referee.errors import BadInputError
-from referee.tools.arxiv import ArxivRef, LocalPDF, resolve
+from referee.tools.sources.arxiv import ArxivRef, LocalPDF, resolve
 
 
 @pytest.mark.parametrize(

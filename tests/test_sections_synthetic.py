@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pdfbuild import two_column_paper
 
-from referee.tools.pdf import read_pdf_file
-from referee.tools.sections import build_paper
+from referee.tools.extraction.pdf import read_pdf_file
+from referee.tools.extraction.sections import build_paper
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,8 @@ import pytest
 from conftest import corpus_path
 
 from referee.errors import BadInputError
-from referee.tools.listing import Listing, parse_listing
-from referee.tools.topics import filter_listings, keep, load_topics
+from referee.tools.sources.listing import Listing, parse_listing
+from referee.tools.sources.topics import filter_listings, keep, load_topics
 
 TOPICS = """
 keywords = ["attention", "mixture-of-experts"]

@@ -9,8 +9,8 @@ from fakes import FakeReviewModel
 
 from referee.agents.triage import triage
 from referee.llm import StructuredLLM
-from referee.tools.listing import parse_listing
-from referee.tools.topics import Topic, Topics
+from referee.tools.sources.listing import parse_listing
+from referee.tools.sources.topics import Topic, Topics
 
 TOPICS = Topics(keywords=["attention"], topic=[Topic(id="arch", name="Architectures", keep="new mechanisms")])
 

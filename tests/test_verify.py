@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from referee.paper import Paper, Section, Table
-from referee.tools.verify import PaperText, normalise, numbers_in, verify_findings
+from referee.tools.grounding.verify import PaperText, normalise, numbers_in, verify_findings
 
 
 def paper(text: str, page: int = 3, table_rows=None) -> Paper:

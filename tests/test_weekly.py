@@ -25,7 +25,7 @@ from test_cli_extract import review
 from weekly_world import NO_PDF, TOPICS, build_week, responder_for
 
 from referee.contract.registry import reviewers
-from referee.tools.report import SPENT_NOTE
+from referee.tools.publishing.report import SPENT_NOTE
 
 REVIEWER_SCHEMAS = {r.schema.__name__ for r in reviewers()}
 

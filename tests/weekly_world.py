@@ -18,7 +18,7 @@ from loopback import API_PATH, PDF_PATH, atom_entry, listing_feed
 from werkzeug import Request, Response
 
 from referee.contract.verdict import band
-from referee.tools.topics import Topic, Topics
+from referee.tools.sources.topics import Topic, Topics
 
 SLUGS = (
     "allenai-sigtyp2024-libertus",

@@ -11,7 +11,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from ..paper import Appendix, ArxivMetadata, Author, Paper, Reference, Section
+from ...paper import Appendix, ArxivMetadata, Author, Paper, Reference, Section
 from .captions import captions_and_tables
 from .frontmatter import (
     AFFILIATION_WORDS,

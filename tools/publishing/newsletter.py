@@ -19,8 +19,8 @@ from pathlib import Path
 from jinja2 import Environment, FunctionLoader
 from pydantic import BaseModel, ValidationError
 
-from ..contract.card import Card
-from ..errors import BadInputError
+from ...contract.card import Card
+from ...errors import BadInputError
 from .attention import AttentionConfig, card_signals, estimate, gem_reason, is_gem
 
 

@@ -12,12 +12,12 @@ from pathlib import Path
 from filelock import FileLock
 from pydantic import BaseModel
 
-from ..contract.findings import NOT_CLAIMS
-from ..contract.usage import Usage, stage_of
-from ..contract.verdict import TriageScore
+from ...contract.findings import NOT_CLAIMS
+from ...contract.usage import Usage, stage_of
+from ...contract.verdict import TriageScore
+from ..sources.topics import Topics
 from .attention import PaperSignals, attention_note, estimate, gem_reason, is_gem
 from .render import esc, folder_name, inside, page_html
-from .topics import Topics
 
 GEM_BADGE = "💎 HIDDEN GEM"
 

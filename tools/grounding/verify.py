@@ -15,12 +15,12 @@ import unicodedata
 
 from pydantic import BaseModel
 
-from ..contract.card import Grounding
-from ..contract.findings import NOT_CLAIMS, NOT_STATED, Findings, KindName, field_kind
-from ..contract.registry import REGISTRY
-from ..contract.verdict import Verdict
-from ..paper import Paper
-from .text import clean
+from ...contract.card import Grounding
+from ...contract.findings import NOT_CLAIMS, NOT_STATED, Findings, KindName, field_kind
+from ...contract.registry import REGISTRY
+from ...contract.verdict import Verdict
+from ...paper import Paper
+from ..extraction.text import clean
 from .wording import content_words, names_in, overlap, runs, sentences
 
 _DASHES = dict.fromkeys(map(ord, "\u2212\u2012\u2013\u2014\u2010\u2011\ufe63\uff0d"), "-")
@@ -211,8 +211,8 @@ class Scrutiny:
         return numbers + [n for n in sorted(names_in(text)) if not self.has_token(n)]
 
     def filler(self, sentence: str, kind: KindName) -> str | None:
-        """Why a sentence is filler (None when it is not): it could describe any paper, copies the abstract or
-        repeats something the card already says."""
+        """Why a sentence is filler (None when it is not): it could describe any paper, states as a fact what no
+        passage of the paper states, is a judgement that says nothing, copies the abstract or repeats the card."""
         words = content_words(sentence)
         if len(words) >= 4 and len(words - self.vocabulary) > len(words) / 2:
             return "could describe any paper: most of its words are not in the paper"
@@ -322,9 +322,9 @@ def contribution_sentence(paper: Paper) -> str:
 
 
 def topical(tags: list[str], paper: Paper) -> list[str]:
-    """Tags that name the paper's topic (their words are in its title, abstract or keywords), never a section
-    heading; each once."""
-    about = content_words(" ".join([paper.title, paper.abstract, " ".join(getattr(paper, "keywords", []) or [])]))
+    """Tags that name the paper's topic (their words are in its title or abstract), never a section heading; each
+    once."""
+    about = content_words(paper.title + " " + paper.abstract)
     headings = {normalise(s.heading) for s in paper.sections}
     kept: dict[str, str] = {}
     for tag in tags:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..paper import HiddenText, Paper
+from ...paper import HiddenText, Paper
 from .pdf import HiddenSpan
 from .text import clean
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import feedparser
 from pydantic import BaseModel
 
-from ..errors import BadInputError
+from ...errors import BadInputError
 
 _ID = re.compile(r"(\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z-]+)?/\d{7})(?:v(\d+))?")
 _RSS_PREFIX = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*\S+\s*Abstract:\s*", re.I | re.S)

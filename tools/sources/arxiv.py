@@ -26,7 +26,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from ..errors import (
+from ...errors import (
     BadInputError,
     BadPDFError,
     DeadlineError,
@@ -34,8 +34,8 @@ from ..errors import (
     RemoteError,
     WithdrawnPaperError,
 )
-from ..paper import ArxivMetadata
-from ..settings import Settings
+from ...paper import ArxivMetadata
+from ...settings import Settings
 from .cache import PaperCache
 
 ACCEPTED_FORMS = (

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..paper import Figure, Table
+from ...paper import Figure, Table
 from .pdf import Line, RawDocument
 from .text import clean, join_lines
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..paper import Author
+from ...paper import Author
 from .pdf import Line
 from .text import clean, join_lines, norm_key
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from ..contract.card import Fact
-from ..paper import Paper, Section
+from ...contract.card import Fact
+from ...paper import Paper, Section
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
 _LIMIT_SECTION = re.compile(r"limitation|discussion|conclusion|future|outlook|threats", re.I)

@@ -18,16 +18,16 @@ import markdown
 from filelock import FileLock
 from pydantic import BaseModel
 
-from ..contract.card import Card
-from ..contract.findings import Findings
-from ..contract.registry import REGISTRY, reviewers
-from ..errors import RefereeError
-from ..reviewers.experiments import ExperimentsReview
-from ..reviewers.impact import ImpactReview
-from ..reviewers.limitations import LimitationsReview
-from ..reviewers.methodology import MethodologyReview
-from ..reviewers.novelty import NoveltyReview
-from ..reviewers.reproducibility import ReproducibilityReview
+from ...contract.card import Card
+from ...contract.findings import Findings
+from ...contract.registry import REGISTRY, reviewers
+from ...errors import RefereeError
+from ...reviewers.experiments import ExperimentsReview
+from ...reviewers.impact import ImpactReview
+from ...reviewers.limitations import LimitationsReview
+from ...reviewers.methodology import MethodologyReview
+from ...reviewers.novelty import NoveltyReview
+from ...reviewers.reproducibility import ReproducibilityReview
 from .urls import safe_url
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|])")

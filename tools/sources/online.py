@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import BaseModel
 
-from ..settings import Settings
+from ...settings import Settings
 from .arxiv import RATE_LIMITER
 
 _REPO = re.compile(r"^/([\w.-]+)/([\w.-]+?)(?:\.git)?(?:/|$)")

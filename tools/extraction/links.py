@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from ..paper import Link
+from ...paper import Link
+from ..publishing.urls import safe_url
 from .pdf import Line, RawDocument
-from .urls import safe_url
 
 _URL = re.compile(
     r"(?:https?://|www\.|(?<![\w.@/])(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org|zenodo\.org)/)"

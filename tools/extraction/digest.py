@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from ..contract.registry import Reviewer
-from ..paper import Paper, Section
+from ...contract.registry import Reviewer
+from ...paper import Paper, Section
 from .injection import redact
 
 # Characters per token, on the safe side: measured on a corpus paper, Qwen2.5's tokenizer gave 6,225 tokens

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..paper import ArxivMetadata, Paper
-from ..settings import Settings
+from ...paper import ArxivMetadata, Paper
+from ...settings import Settings
+from ..extraction.pdf import check_pdf, open_pdf, read_pdf_file
+from ..extraction.sections import build_paper
+from ..extraction.text import printable
 from .arxiv import ArxivClient, ArxivRef, LocalPDF, resolve
 from .cache import PaperCache
-from .pdf import check_pdf, open_pdf, read_pdf_file
-from .sections import build_paper
-from .text import printable
 
 
 @dataclass

@@ -23,8 +23,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
-from ..errors import BadInputError
-from .attention import AttentionConfig
+from ...errors import BadInputError
+from ..publishing.attention import AttentionConfig
 from .listing import Listing
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pymupdf
 
-from ..errors import BadPDFError
+from ...errors import BadPDFError
 from .text import printable
 
 # MuPDF warnings that mean page content could not be decoded: the text we would extract is incomplete.
