@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 
 from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.runtime import Runtime
@@ -16,6 +15,7 @@ from ..errors import RefereeError, one_line
 from ..paper import Paper
 from ..prompts import load_prompt
 from ..state import Context, State
+from ..tools.grounding.consistency import denial, paper_facts
 from ..tools.grounding.wording import content_words, overlap
 from .base import fill
 
@@ -27,15 +27,6 @@ def findings_json(findings: list[Finding]) -> str:
     return json.dumps(merged, ensure_ascii=False, separators=(",", ":"))
 
 
-_NEGATED = r"\b(no|not|without|lacks?|lacking|missing|absent|unavailable|never)\b[^.;]{0,60}?\b"
-CONSISTENCY_RULES: tuple[tuple[str, re.Pattern], ...] = (
-    ("code", re.compile(_NEGATED + r"(code|implementation|repositor\w*|source)\b", re.I)),
-    ("limitations", re.compile(_NEGATED + r"limitations?\b", re.I)),
-    ("baselines", re.compile(_NEGATED + r"(baselines?|comparisons?)\b", re.I)),
-    ("experiments", re.compile(_NEGATED + r"(experiments?|empirical|evaluation)\b", re.I)),
-)
-
-
 def contradictions(verdict: Verdict, findings: list[Finding], paper: Paper) -> list[str]:
     """Statements in the TL;DR and reasons that the paper's facts or the panel's findings contradict."""
     return [message for _, message in contradicted(verdict, findings, paper)]
@@ -44,24 +35,20 @@ def contradictions(verdict: Verdict, findings: list[Finding], paper: Paper) -> l
 def contradicted(verdict: Verdict, findings: list[Finding], paper: Paper) -> list[tuple[str, str]]:
     """(statement, why) for each statement of the TL;DR and reasons that the facts or the findings contradict."""
     out = {f.reviewer: f.output or {} for f in findings if f.ok}
-    code = [link.url for link in paper.links if link.kind == "code"]
+    facts = paper_facts(paper)
     admitted = (out.get("limitations") or {}).get("admitted") or []
-    has_limits_section = any("limitation" in s.heading.lower() for s in paper.sections)
     results = (out.get("experiments") or {}).get("results") or []
     baselines = [r for r in results if (r.get("best_baseline") or "").strip().lower() not in NOT_CLAIMS]
-    facts = {
-        "code": f"the paper links its code ({code[0]})" if code else None,
-        "limitations": "the paper states limitations" if admitted or has_limits_section else None,
-        "baselines": f"the experiments reviewer lists baselines ({baselines[0]['best_baseline']})"
-        if baselines
-        else None,
-        "experiments": "the paper reports experimental results" if results or paper.tables else None,
-    }
+    if admitted and not facts["limitations"]:
+        facts["limitations"] = "the limitations reviewer lists the authors' own"
+    if baselines:
+        facts["baselines"] = f"the experiments reviewer lists baselines ({baselines[0]['best_baseline']})"
+    if results and not facts["experiments"]:
+        facts["experiments"] = "the experiments reviewer lists results"
     found = []
     for sentence in [verdict.tldr, *verdict.reasons]:
-        for topic, pattern in CONSISTENCY_RULES:
-            if facts[topic] and pattern.search(sentence):
-                found.append((sentence, f'"{sentence[:160]}" contradicts the findings: {facts[topic]}'))
+        if denied := denial(sentence, facts):
+            found.append((sentence, f'"{sentence[:160]}" contradicts the findings: {denied}'))
     return found
 
 

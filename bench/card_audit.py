@@ -66,12 +66,13 @@ _STOP = """the a an and or of to in on for with by from as at is are was were be
     such than then thus into over under between about across each other both all any some only very well new
     proposed propose proposes present presents show shows shown we our they them work"""
 STOP = set(_STOP.split())
-QUOTED = re.compile("\u201c[^\u201d]*\u201d|\"[^\"]{8,}\"")
+QUOTED = re.compile('\u201c[^\u201d]*\u201d|"[^"]{8,}"')
 _NO = r"\b(no|not|without|lacks?|missing|unavailable|never)\b"
 CONTRADICTIONS = (
     ("code", re.compile(_NO + r"[^.;]{0,50}\b(code|implementation|repositor\w*)", re.I)),
     ("limitations", re.compile(r"\b(no|not|without|never)\b[^.;]{0,40}\blimitations?\b", re.I)),
-    ("tables", re.compile(r"\b(no|not|without|never)\b[^.;]{0,40}\b(experiments?|results|evaluation)\b", re.I)),
+    ("tables", re.compile(r"\b(no|without|lacks?)\s+(any\s+)?(experiments?|experimental results|empirical results)\b|"
+                          r"\bdoes not (report|include|present) (any )?(experiments?|results)\b", re.I)),
 )  # fmt: skip
 
 
@@ -134,8 +135,12 @@ class PaperFacts:
         return bool(forms & {f"{float(n):g}" for n in self.numbers if _float(n) is not None})
 
     def has_name(self, name: str) -> bool:
+        """The name as the paper prints it, or each of its words in the paper (plural and case aside)."""
         key = re.sub(r"[^a-z0-9]", "", name.lower())
-        return bool(key) and key in self.squashed
+        if key and key in self.squashed:
+            return True
+        parts = [w[:6] for w in words(name) if len(w) > 2]
+        return bool(parts) and all(any(v.startswith(p) for v in self.vocabulary) for p in parts)
 
 
 def _float(text: str) -> float | None:

@@ -155,3 +155,28 @@ def test_a_fact_no_passage_states_goes_and_a_judgement_that_says_nothing_goes():
     assert any("no passage of the paper states it" in d.unsupported for d in g.details)
     impact = outputs["impact"]
     assert impact["broader_impact"] == "" and impact["applications"] == ["Scaffold splits for graph kernels."]
+
+
+def test_a_finding_that_denies_what_extraction_found_is_removed():
+    from referee.paper import Link
+
+    p = paper("Our code is public. We evaluate on MUTAG and report accuracy in Table 1.")
+    p.links = [Link(url="https://github.com/example/kernel", kind="code", page=3)]
+    outputs = {
+        "reproducibility": {
+            "code": "https://github.com/example/kernel (printed in the paper, p. 3)",
+            "data": "not reported",
+            "weights": "not reported",
+            "details": [],
+            "reasons": [
+                "The paper does not provide any information about the code used in the experiments.",
+                "Accuracy on MUTAG is reported in Table 1 without its variance.",
+            ],
+            "rating": 2,
+        }
+    }
+    g = verify_findings(outputs, None, p)
+    assert outputs["reproducibility"]["reasons"] == [
+        "Accuracy on MUTAG is reported in Table 1 without its variance."
+    ]
+    assert any("contradicts the paper: the paper links its code" in d.unsupported for d in g.details)

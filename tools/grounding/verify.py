@@ -21,6 +21,7 @@ from ...contract.registry import REGISTRY
 from ...contract.verdict import Verdict
 from ...paper import Paper
 from ..extraction.text import clean
+from .consistency import denial, paper_facts
 from .wording import content_words, names_in, overlap, runs, sentences
 
 _DASHES = dict.fromkeys(map(ord, "\u2212\u2012\u2013\u2014\u2010\u2011\ufe63\uff0d"), "-")
@@ -188,6 +189,7 @@ class Scrutiny:
         self.paper = paper
         self.index = PaperText(paper)
         self.passages = Passages(paper)
+        self.facts = paper_facts(paper)
         self.grounding = Grounding()
         self.kept: list[tuple[str, set[str], str]] = []  # (where, content words, text) of each sentence kept
         self.abstract = runs(paper.abstract, COPY_WORDS)
@@ -211,8 +213,11 @@ class Scrutiny:
         return numbers + [n for n in sorted(names_in(text)) if not self.has_token(n)]
 
     def filler(self, sentence: str, kind: KindName) -> str | None:
-        """Why a sentence is filler (None when it is not): it could describe any paper, states as a fact what no
-        passage of the paper states, is a judgement that says nothing, copies the abstract or repeats the card."""
+        """Why a sentence goes (None when it stays): it denies what extraction found, could describe any paper,
+        states as a fact what no passage of the paper states, is a judgement that says nothing, copies the
+        abstract or repeats the card."""
+        if denied := denial(sentence, self.facts):
+            return f"contradicts the paper: {denied}"
         words = content_words(sentence)
         if len(words) >= 4 and len(words - self.vocabulary) > len(words) / 2:
             return "could describe any paper: most of its words are not in the paper"
