@@ -30,22 +30,30 @@ TEMPLATE_TEXT = re.compile(
 )
 
 
-ECHO_WORDS = 8  # this many consecutive words of a prompt in a model's answer: it echoed its instructions
+ECHO_WORDS = 7  # this many consecutive words of a prompt in a model's answer: it echoed its instructions
+EXAMPLE_WORDS = 5  # this many words of an example a prompt quotes: the answer copied the example
+_EXAMPLE = re.compile(r'"([^"\n]{20,})"')
 
 
-def _shingles(text: str) -> set[tuple[str, ...]]:
+def _shingles(text: str, n: int = ECHO_WORDS) -> set[tuple[str, ...]]:
     words = re.findall(r"[a-z0-9]+", text.lower())
-    return {tuple(words[i : i + ECHO_WORDS]) for i in range(len(words) - ECHO_WORDS + 1)}
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
 @functools.cache
-def _prompt_shingles() -> frozenset[tuple[str, ...]]:
-    return frozenset().union(*(_shingles(load_prompt(name)) for name in prompt_names()))
+def _prompt_shingles() -> tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]]]:
+    """Runs of the prompts' words, and shorter runs of the examples they quote."""
+    prompts = [load_prompt(name) for name in prompt_names()]
+    whole = frozenset().union(*(_shingles(text) for text in prompts))
+    examples = [quoted for text in prompts for quoted in _EXAMPLE.findall(text)]
+    return whole, frozenset().union(*(_shingles(example, EXAMPLE_WORDS) for example in examples))
 
 
 def echoes_prompt(text: str) -> bool:
-    """Small models sometimes answer with a line of their instructions; such a line is not a finding."""
-    return not _shingles(text).isdisjoint(_prompt_shingles())
+    """Small models sometimes answer with a line of their instructions, or with an example the instructions give;
+    such a line is not a finding."""
+    whole, examples = _prompt_shingles()
+    return not (_shingles(text).isdisjoint(whole) and _shingles(text, EXAMPLE_WORDS).isdisjoint(examples))
 
 
 def _scrub(value: Any) -> tuple[Any, int]:
