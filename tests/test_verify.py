@@ -180,3 +180,22 @@ def test_a_finding_that_denies_what_extraction_found_is_removed():
         "Accuracy on MUTAG is reported in Table 1 without its variance."
     ]
     assert any("contradicts the paper: the paper links its code" in d.unsupported for d in g.details)
+
+
+def test_what_code_copied_from_the_paper_is_not_checked_as_model_text():
+    """Seen on a corpus paper: three printed repository links, joined into the code field by code, failed the
+    passage check meant for model-written facts and the field read 'not stated in the paper'."""
+    p = paper("We compare against published face models.")
+    links = "; ".join(f"https://github.com/lab/model-{i} (printed in the paper, p. {i})" for i in (2, 5, 7))
+    outputs = {
+        "reproducibility": {
+            "code": links,
+            "data": "not reported",
+            "weights": "not reported",
+            "details": [],
+            "reasons": [],
+            "rating": 2,
+        }
+    }
+    verify_findings(outputs, None, p)
+    assert outputs["reproducibility"]["code"] == links

@@ -129,6 +129,11 @@ COPY_WORDS = 12
 # A TL;DR sharing less than this share of content words with the abstract does not state the contribution.
 TLDR_OVERLAP = 0.15
 _QUOTED = re.compile("\u201c[^\u201d]*\u201d")  # the paper's words, copied by code: never filler
+# What code copies from the paper into a field: quoted sentences or printed links, each with its page.
+COPIED = re.compile(
+    r"(?:\u201c[^\u201d]*\u201d|https?://\S+)\s*\((?:printed in the paper, )?p\. \d+\)"
+    r"(?:;\s*(?:\u201c[^\u201d]*\u201d|https?://\S+)\s*\((?:printed in the paper, )?p\. \d+\))*"
+)
 TAG_WORDS = 4  # a tag names a topic in a few words; a longer one is a sentence
 _CONTRIBUTION = re.compile(
     r"\b(we (propose|present|introduce|develop|show|describe|study|release|provide)|this (paper|work|article)|"
@@ -239,6 +244,9 @@ class Scrutiny:
         marked where it names what the paper does not; filler goes from both. '' when nothing is left."""
         if value.strip().lower() in NOT_CLAIMS:
             return NOT_STATED if kind == "fact" else ""  # an abstention, in the card's words
+        if COPIED.fullmatch(value.strip()):  # the paper's words or links, copied by code with their page
+            self.grounding.record(True, where, value)
+            return value
         kept, missing = [], []
         for sentence in sentences(value):
             absent = self.unsupported(sentence)
