@@ -271,24 +271,26 @@ def cross_paper_generic(audits: list[Audit]) -> None:
 
 
 def write_card(pdf: Path, out: Path, fake: bool) -> tuple[Path, float]:
-    """Review one PDF into out/<folder> (kept when it exists) and return the card folder and the seconds spent."""
-    from referee.graph import graph
-
+    """Review one PDF into out/<folder> and return the card folder and the seconds spent."""
     started = time.perf_counter()
     if fake:
         from fakes import FakeReviewModel
 
+        from referee.graph import graph
         from referee.state import Context
 
         model = FakeReviewModel()
         context = Context(models={"reviewer": model, "verdict": model}, out_dir=out)
+        folder = Path(graph.invoke({"source": str(pdf)}, context=context)["card_dir"])
     else:
-        from referee.review import review_context
+        from referee.review import review_paper
         from referee.settings import get_settings
 
-        context = review_context(get_settings(), out_dir=out, formats=("md", "json"), layout="shared", cache_mode="use")
-    final = graph.invoke({"source": str(pdf)}, context=context)
-    return Path(final["card_dir"]), time.perf_counter() - started
+        reviewed = review_paper(
+            str(pdf), get_settings(), out_dir=out, formats=("md", "json"), layout="shared", cache_mode="use"
+        )
+        folder = reviewed.folder
+    return folder, time.perf_counter() - started
 
 
 def row(a: Audit) -> str:
@@ -319,7 +321,8 @@ def run(slugs: list[str], out: Path, fake: bool, audit_only: bool = False, log=p
             if audit_only:
                 continue
             written, seconds = write_card(pdf, out, fake)
-            written.rename(folder) if written != folder else None
+            if written != folder:  # corpus PDFs share one file name: each card moves to its paper's folder
+                written.rename(folder)
         card = Card.model_validate_json(card_json.read_text(encoding="utf-8"))
         audit = audit_card(slug, card, PaperFacts(load_paper(str(pdf), Settings())))
         audit.seconds = seconds

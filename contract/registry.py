@@ -8,11 +8,12 @@ A reviewer is a findings schema, a prompt and an entry here; adding one is one m
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from .findings import Findings
 
 # The extracted facts a reviewer may be given beside the sections it reads.
-Extract = str  # "tables" | "links" | "references"
+Extract = Literal["tables", "links", "references"]
 
 
 @dataclass(frozen=True)
