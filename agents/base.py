@@ -1,7 +1,8 @@
 """What every reviewer node shares: prompt assembly, the structured LLM call, the node itself.
 
-A reviewer sees the paper as fenced data (title, abstract, sections; never authors or affiliations) and
-returns its registered findings schema, whose claims each carry a quote from the paper and its page.
+A reviewer sees the paper as fenced data of numbered units (title, abstract, sections, tables, references; never
+authors or affiliations) and returns its registered findings schema, whose claims point at the units that
+support them; code copies what they point at.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from ..contract.findings import Finding
 from ..contract.registry import Reviewer
 from ..contract.usage import Usage
 from ..errors import RefereeError, one_line
+from ..paper import Paper
 from ..prompts import load_prompt
 from ..state import Context, ReviewerTask
 from ..tools.extraction.injection import redact
+from ..tools.extraction.units import Units
 
 
 def placeholders(template: str) -> set[str]:
@@ -48,12 +51,23 @@ def run_reviewer(reviewer: Reviewer, task: ReviewerTask, context: Context) -> di
     messages = reviewer_messages(task, reviewer)
     try:
         result, usage = context.model("reviewer").invoke(reviewer.schema, messages, node=f"review_{name}")
-        result = result.settle(task["paper"])
+        result = result.cite(sentence_lookup(task["paper"])).settle(task["paper"])
         finding = Finding(reviewer=name, ok=True, output=result.model_dump(mode="json"), usage=usage)
     except RefereeError as exc:
         spent = getattr(exc, "usage", None) or Usage()  # a failed node's tries still cost what they cost
         finding = Finding(reviewer=name, ok=False, error=one_line(exc)[:500], usage=spent)
     return {"findings": [finding]}
+
+
+def sentence_lookup(paper: Paper):
+    """Sentence id -> (the sentence as the paper prints it, its page)."""
+    units = Units(paper)
+
+    def lookup(pointer: str) -> tuple[str, int] | None:
+        found = units.sentence(pointer)
+        return (found.text, found.page) if found else None
+
+    return lookup
 
 
 def reviewer_node(reviewer: Reviewer):

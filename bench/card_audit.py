@@ -38,7 +38,7 @@ from conftest import CORPUS  # noqa: E402
 from pydantic import BaseModel  # noqa: E402
 
 from referee.contract.card import Card  # noqa: E402
-from referee.contract.findings import kind_of  # noqa: E402
+from referee.contract.findings import is_copied, kind_of  # noqa: E402
 from referee.paper import Paper  # noqa: E402
 from referee.prompts import load_prompt, prompt_names  # noqa: E402
 
@@ -163,7 +163,8 @@ def model_written(card: Card) -> list[tuple[str, str, str]]:
                 walk(item, f"{where}[{i}]", kind)
         elif isinstance(value, BaseModel):
             for name, info in type(value).model_fields.items():
-                walk(getattr(value, name), f"{where}.{name}", kind_of(info) or kind)
+                if not is_copied(info):  # quotes, cells and entries copied by code from what a model cited
+                    walk(getattr(value, name), f"{where}.{name}", kind_of(info) or kind)
 
     for name, review in card.reviews.items():
         walk(review, name, None)

@@ -130,7 +130,7 @@ class Card(BaseModel):
         for r in (experiments.results if experiments else [])[:count]:
             baseline = r.baseline_value.strip().lower() not in NOT_CLAIMS
             versus = f" vs {r.best_baseline} {r.baseline_value}" if baseline else ""
-            found.append(f"{r.dataset}, {r.metric}: {r.this_paper}{versus}")
+            found.append(f"{r.metric}, {' '.join(filter(None, (r.dataset, r.method)))}: {r.this_paper}{versus}")
         found += list(self.verdict.reasons if self.verdict else [])
         return list(dict.fromkeys(found))[:count]
 

@@ -13,10 +13,12 @@ The kind is declared on the field's type (`Annotated[str, FACT]`), so a renamed 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, Field, JsonValue
+from pydantic.json_schema import SkipJsonSchema
 
 from ..paper import Paper
 from .usage import Usage
@@ -73,26 +75,60 @@ def judgement_text(limit: int) -> Any:
     return Annotated[str, Field(max_length=limit), JUDGEMENT]
 
 
-class Point(BaseModel):
-    """One claim about the paper, with the words of the paper that support it."""
+# What a model cites to support a statement: the id of one of the paper's numbered sentences.
+Evidence = Annotated[
+    str,
+    Field(
+        default="",
+        max_length=60,
+        description="the id of the paper's sentence that supports it, e.g. S12; empty for your own view",
+    ),
+]
+# A field code fills from what a model pointed at: it is left out of the schema a model is given, and whatever
+# a model writes there anyway is replaced.
+Copied = SkipJsonSchema()
+
+
+
+def is_copied(field: Any) -> bool:
+    """True for a field code fills from what a model pointed at (declared `Copied`)."""
+    return any(m is Copied for m in field.metadata)
+
+
+# Resolves a sentence id to (the sentence as the paper prints it, its page), or None.
+SentenceLookup = Callable[[str], "tuple[str, int] | None"]
+
+
+class Cited(BaseModel):
+    """A statement that points at the paper's sentence supporting it; code copies the sentence and its page."""
+
+    evidence: Evidence
+    quote: Annotated[str, QUOTE, Copied] = Field(default="", max_length=400)
+    page: Annotated[int | None, Copied] = Field(default=None, ge=1, le=5000)
+
+    def cite(self, lookup: SentenceLookup) -> None:
+        found = lookup(self.evidence)
+        self.quote, self.page = (clip_words(found[0]), found[1]) if found else ("", None)
+
+
+def clip_words(text: str, limit: int = 400) -> str:
+    """`text`, whitespace collapsed, cut at a word to fit in `limit` characters, the cut marked with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0] + "\u2026"
+
+
+class Point(Cited):
+    """One claim about the paper, pointing at the sentence of the paper that supports it."""
 
     claim: Annotated[str, FACT] = Field(max_length=600, description="one specific statement about the paper")
-    quote: Annotated[str, QUOTE] = Field(
-        default="",
-        max_length=400,
-        description="verbatim words copied from the paper that support the claim; empty only for your own view",
-    )
-    page: int | None = Field(default=None, ge=1, le=5000, description="page of the quote")
 
 
-class Remark(BaseModel):
-    """The reviewer's own view of the paper, with the words of the paper it rests on when there are any."""
+class Remark(Cited):
+    """The reviewer's own view of the paper, pointing at the sentence it rests on when there is one."""
 
     claim: Annotated[str, JUDGEMENT] = Field(max_length=600, description="one specific remark about the paper")
-    quote: Annotated[str, QUOTE] = Field(
-        default="", max_length=400, description="verbatim words copied from the paper that the remark rests on"
-    )
-    page: int | None = Field(default=None, ge=1, le=5000, description="page of the quote")
 
 
 class Findings(BaseModel):
@@ -101,6 +137,23 @@ class Findings(BaseModel):
     def settle(self, paper: Paper) -> Findings:
         """Facts over claims: what extraction knows replaces what the model said (default: nothing to settle)."""
         return self
+
+    def cite(self, lookup: SentenceLookup) -> Findings:
+        """Copy the sentence each cited statement points at (its quote and page), wherever it sits."""
+        for model in _nested(self):
+            if isinstance(model, Cited):
+                model.cite(lookup)
+        return self
+
+
+def _nested(model: BaseModel) -> list[BaseModel]:
+    out = [model]
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, BaseModel):
+                out += _nested(item)
+    return out
 
 
 class Finding(BaseModel):

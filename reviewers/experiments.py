@@ -9,9 +9,9 @@ from pydantic import BaseModel, Field
 from ..contract.findings import (
     ENTITY,
     NOT_ASSESSED,
-    NOT_REPORTED,
     NOT_STATED,
     NUMBER,
+    Copied,
     Findings,
     Remark,
     Statement,
@@ -19,19 +19,55 @@ from ..contract.findings import (
 )
 from ..contract.registry import Reviewer, register
 from ..paper import Paper
-from ..tools.grounding.verify import number_forms, numbers_in
+from ..tools.extraction.units import Cell, Units
+from ..tools.grounding.verify import numbers_in
 
 
 class Result(BaseModel):
-    dataset: Annotated[str, ENTITY] = Field(max_length=200)
-    metric: Annotated[str, ENTITY] = Field(max_length=200)
-    this_paper: Annotated[str, NUMBER] = Field(max_length=100, description="the paper's number, copied as printed")
-    best_baseline: Annotated[str, ENTITY] = Field(
-        default=NOT_REPORTED, max_length=200, description="the strongest baseline's name"
+    """A headline result: this paper's cell of a table and the strongest baseline's cell of the same table. The
+    model gives the two cell ids; code copies the values and the row and column labels, and computes the delta."""
+
+    cell: str = Field(max_length=40, description="this paper's result: a table cell id, e.g. T2.r3.c1")
+    baseline_cell: str = Field(
+        default="", max_length=40, description="the strongest baseline's cell in the same table, same metric"
     )
-    baseline_value: Annotated[str, NUMBER] = Field(default=NOT_REPORTED, max_length=100)
-    delta: str = Field(default=NOT_REPORTED, max_length=100, description="computed by code from the two numbers")
-    page: int | None = Field(default=None, ge=1, le=5000)
+    dataset: Annotated[str, ENTITY, Copied] = Field(default="", max_length=200)  # what the two cells share
+    metric: Annotated[str, ENTITY, Copied] = Field(default="", max_length=200)  # the table, e.g. "Table 2"
+    method: Annotated[str, ENTITY, Copied] = Field(default="", max_length=200)  # this paper's row or column
+    this_paper: Annotated[str, NUMBER, Copied] = Field(default="", max_length=100)
+    best_baseline: Annotated[str, ENTITY, Copied] = Field(default=NOT_STATED, max_length=200)
+    baseline_value: Annotated[str, NUMBER, Copied] = Field(default=NOT_STATED, max_length=100)
+    delta: Annotated[str, Copied] = Field(default=NOT_STATED, max_length=100)
+    page: Annotated[int | None, Copied] = Field(default=None, ge=1, le=5000)
+
+    def resolve(self, units: Units) -> bool:
+        """Fill the row from the cells its ids name; False when this paper's cell does not resolve."""
+        ours = units.cell(self.cell)
+        if ours is None:
+            return False
+        self.cell, self.this_paper, self.page = ours.id, ours.text[:100], ours.table.page
+        self.metric = ours.table.label[:200]
+        base = units.cell(self.baseline_cell)
+        if base is None or base.table is not ours.table or base.id == ours.id:
+            self.baseline_cell, self.dataset, self.method = "", ours.column_label[:200], ours.row_label[:200]
+            self.best_baseline = self.baseline_value = self.delta = NOT_STATED
+            return True
+        shared, ours_label, base_label = _labels(ours, base)
+        self.baseline_cell, self.dataset, self.method = base.id, shared[:200], ours_label[:200]
+        self.best_baseline, self.baseline_value = (base_label or NOT_STATED)[:200], base.text[:100]
+        a, b = _first_number(ours.text), _first_number(base.text)
+        self.delta = _difference(a, b) if a and b and shared else NOT_STATED
+        return True
+
+
+def _labels(ours: Cell, base: Cell) -> tuple[str, str, str]:
+    """(what the two cells share, this paper's label, the baseline's label): a column (the metric or dataset)
+    when they sit in one column, a row when in one row; nothing shared, and no delta, otherwise."""
+    if ours.column == base.column:
+        return ours.column_label, ours.row_label, base.row_label
+    if ours.row == base.row:
+        return ours.row_label, ours.column_label, base.column_label
+    return "", ours.row_label or ours.column_label, base.row_label or base.column_label
 
 
 class Compute(BaseModel):
@@ -48,25 +84,10 @@ class ExperimentsReview(Findings):
     compute: Compute = Field(default_factory=Compute)
 
     def settle(self, paper: Paper) -> ExperimentsReview:
-        """A result row stands on the paper's tables: its number must be a cell of one of them (not a section
-        number or a number from the prose), a baseline's number must sit in the same table, and the delta is
-        computed by code from the two. Without tables in the paper the rows are left to verification."""
-        tables = [set().union(*(numbers_in(cell) for row in t.rows for cell in row)) for t in paper.tables]
-        if not any(tables):
-            return self
-        kept = []
-        for row in self.results:
-            ours = _first_number(row.this_paper)
-            holding = [cells for cells in tables if ours and number_forms(ours) & cells]
-            if not holding:
-                continue
-            base = _first_number(row.baseline_value)
-            if not (base and any(number_forms(base) & cells for cells in holding)):
-                row.best_baseline = row.baseline_value = NOT_STATED
-                base = None
-            row.delta = _difference(ours, base) if base else NOT_STATED
-            kept.append(row)
-        self.results = kept
+        """A result row stands on the paper's tables: its cells are copied from the ids the model gave, and a row
+        whose own cell does not resolve is dropped (a section number or a number from the prose is no result)."""
+        units = Units(paper)
+        self.results = [row for row in self.results if row.resolve(units)]
         return self
 
 

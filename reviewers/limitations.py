@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from ..contract.findings import QUOTE, Findings, Statement, fact_text, judgement_text
+from ..contract.findings import Cited, Findings, Statement, fact_text, judgement_text
 from ..contract.registry import Reviewer, register
 
 
-class Limitation(BaseModel):
-    """A limitation the authors state: a statement of what the paper says."""
+class Limitation(Cited):
+    """A limitation the authors state: a statement of what the paper says, pointing at the sentence that says it."""
 
     text: fact_text(600)
     tag: Literal["FUNDAMENTAL", "ENGINEERING", "EVALUATION"]
-    quote: Annotated[str, QUOTE] = Field(default="", max_length=400)
-    page: int | None = Field(default=None, ge=1, le=5000)
 
 
 class AddedLimitation(Limitation):

@@ -4,23 +4,27 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
-from ..contract.findings import ENTITY, QUOTE, Findings, Statement, fact_text, judgement_text
+from ..contract.findings import ENTITY, Copied, Findings, Statement, clip_words, fact_text, judgement_text
 from ..contract.registry import Reviewer, register
 from ..paper import Paper
-from ..tools.extraction.text import norm_key
+from ..tools.extraction.units import Units
 
 
 class PriorWork(BaseModel):
-    name: Annotated[str, ENTITY] = Field(
-        max_length=200, description="the work as the paper names it, e.g. 'Goodfellow et al. (2014)'"
-    )
-    reference: int | None = Field(default=None, ge=1, description="its entry number in REFERENCES")
+    """An earlier work the paper builds on: an entry of its bibliography, cited by id; code copies the entry."""
+
+    reference: str = Field(max_length=40, description="the id of its entry in REFERENCES, e.g. R7")
     what_it_did: fact_text(500)
-    delta: judgement_text(500)
-    quote: Annotated[str, QUOTE] = Field(default="", max_length=400)
-    page: int | None = Field(default=None, ge=1, le=5000)
+    delta: judgement_text(500) = Field(description="what this paper adds to it")
+    name: Annotated[str, ENTITY, Copied] = Field(default="", max_length=200)
+    page: Annotated[int | None, Copied] = Field(default=None, ge=1, le=5000)
+
+    @field_validator("reference", mode="before")
+    @classmethod
+    def _entry_number(cls, value: object) -> object:
+        return f"R{value}" if isinstance(value, int) else value  # cards written before ids were strings
 
 
 class NoveltyReview(Findings):
@@ -29,26 +33,17 @@ class NoveltyReview(Findings):
     assessment: Literal["new idea", "new combination", "tuning"]
 
     def settle(self, paper: Paper) -> NoveltyReview:
-        """Point each named prior work at its reference entry by matching surname and year (deterministic); a
-        work that is no entry of the paper's bibliography is not its lineage, and goes (when the paper has one)."""
+        """Each prior work is the bibliography entry its id names, copied by code (the entry's authors, year and
+        title); a work whose id names no entry is not the paper's lineage, and goes."""
+        units, kept = Units(paper), []
         for work in self.prior_work:
-            cited = work.reference and 1 <= work.reference <= len(paper.references)
-            if cited and _mentions(paper.references[work.reference - 1].text, work.name):
+            entry = units.reference(work.reference)
+            if entry is None:
                 continue
-            work.reference = next((r.index for r in paper.references if _mentions(r.text, work.name)), None)
-        if paper.references:
-            self.prior_work = [work for work in self.prior_work if work.reference is not None]
+            work.reference, work.name, work.page = f"R{entry.index}", clip_words(entry.text, 200), entry.page
+            kept.append(work)
+        self.prior_work = kept
         return self
-
-
-def _mentions(entry: str, name: str) -> bool:
-    words = [w for w in name.replace(",", " ").replace("(", " ").replace(")", " ").split() if len(w) > 2]
-    surname = next((w for w in words if w[0].isupper() and w.lower() not in ("and", "the", "et", "al.")), None)
-    year = next((w for w in words if w[:4].isdigit()), None)
-    if surname is None:
-        return False
-    key = norm_key(entry)
-    return norm_key(surname) in key and (year is None or year[:4] in entry)
 
 
 NOVELTY = register(

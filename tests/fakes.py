@@ -1,8 +1,8 @@
 """Deterministic fake chat models for tests (never used by the product).
 
 `FakeReviewModel` is a LangChain chat model that supports tool calling, so `with_structured_output`
-goes through LangChain's real parsing path. `synthesize` builds a schema-valid instance whose quotes are
-real sentences of the paper in the prompt, so that answers are deterministic and grounded.
+goes through LangChain's real parsing path. `synthesize` builds a schema-valid instance whose claims restate
+real sentences of the paper in the prompt and point at their ids, so that answers are deterministic and grounded.
 """
 
 from __future__ import annotations
@@ -19,34 +19,43 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, PrivateAttr
 
-_PAGE = re.compile(r"\[p\. (\d+)\]")
+_UNIT = re.compile(r"\[(S\d+)\] (.*?)(?= \[S\d+\]| \[\.\.\.\]|\n|$)")
+_CELL = re.compile(r"^(T\d+)\.(r\d+): (.*)$", re.M)
+_REFERENCE = re.compile(r"^\[(R\d+)\]", re.M)
 
 
 _FINDING = re.compile(r'"(?:claim|text|what_it_did)":"((?:[^"\\]|\\.){40,220})"')
 
 
-def paper_sentences(prompt: str) -> list[tuple[str, int]]:
-    """(sentence, page) pairs from the <paper> block of a prompt; for the verdict (no paper), the findings'
+def paper_sentences(prompt: str) -> list[tuple[str, str]]:
+    """(sentence, id) pairs from the <paper> block of a prompt; for the verdict (no paper), the findings'
     statements it reads."""
     match = re.search(r"<paper>\n(.*)\n</paper>", prompt, re.S)
     if not match and (found := _FINDING.findall(prompt)):
-        return [(sentence.removeprefix("The paper reports: "), 1) for sentence in dict.fromkeys(found)]
-    text = match.group(1) if match else prompt
-    out, page = [], 1
-    for piece in re.split(r"(\[p\. \d+\])", text):
-        marker = _PAGE.fullmatch(piece)
-        if marker:
-            page = int(marker.group(1))
-            continue
-        for sentence in re.split(r"(?<=[.!?])\s+", piece):
-            sentence = sentence.strip()
-            if 40 <= len(sentence) <= 220 and not re.search(r"SECTION|\[author\]|TITLE:|ABSTRACT:", sentence):
-                out.append((sentence, page))
-    if not match:  # no paper in the prompt (the verdict): answer from the findings, not the instructions
+        return [(sentence.removeprefix("The paper reports: "), "") for sentence in dict.fromkeys(found)]
+    if match:  # the sections' sentences where they vary (a claim restating the abstract is removed as a copy)
+        units = list({text.strip(): sid for sid, text in reversed(_UNIT.findall(match.group(1)))}.items())[::-1]
+        out = [(text, sid) for text, sid in units if 40 <= len(text) <= 220 and "[author]" not in text]
+        body = {sid for sid, _ in _UNIT.findall(match.group(1).partition("\nSECTION ")[2])}
+        if len([sid for _, sid in out if sid in body]) >= 6:
+            out = [(text, sid) for text, sid in out if sid in body]
+    else:  # no paper in the prompt (the verdict): answer from the findings, not the instructions
         from referee.card import echoes_prompt
 
-        out = [(sentence, page) for sentence, page in out if not echoes_prompt(sentence)]
-    return out or [("The paper states its method and results.", 1)]
+        pieces = [s.strip() for s in re.split(r"(?<=[.!?])\s+", prompt)]
+        out = [(s, "") for s in pieces if 40 <= len(s) <= 220 and not echoes_prompt(s)]
+    return out or [("The paper states its method and results.", "")]
+
+
+def numeric_cells(prompt: str) -> list[str]:
+    """Ids of the table cells in the prompt that hold a number ("T1.r2.c1")."""
+    cells = []
+    for table, row, body in _CELL.findall(prompt):
+        for cell in body.split(" | "):
+            column, _, text = cell.partition(" ")
+            if re.search(r"\d", text):
+                cells.append(f"{table}.{row}.{column}")
+    return cells
 
 
 class Synth:
@@ -54,9 +63,11 @@ class Synth:
 
     def __init__(self, prompt: str, title: str = "") -> None:
         self.sentences = paper_sentences(prompt)
+        self.cells = numeric_cells(prompt)
+        self.references = _REFERENCE.findall(prompt)
         self.i = zlib.crc32(title.encode()) % len(self.sentences) if title else 0
 
-    def _next(self) -> tuple[str, int]:
+    def _next(self) -> tuple[str, str]:
         sentence = self.sentences[self.i % len(self.sentences)]
         self.i += 1
         return sentence
@@ -82,24 +93,26 @@ class Synth:
             count = max(schema.get("minItems", 0), min(2, schema.get("maxItems", 2)))
             return [self.value(schema.get("items", {}), defs, name) for _ in range(count)]
         if kind == "integer":
-            if name == "page":
-                return self.sentences[(self.i - 1) % len(self.sentences)][1]
             low, high = schema.get("minimum", 1), schema.get("maximum", 5)
             return min(max(3, low), high)
         if kind == "number":
             return min(max(5.0, schema.get("minimum", 0)), schema.get("maximum", 10))
         if kind == "boolean":
             return False
-        sentence, _ = self._next()
         limit = schema.get("maxLength", 300)
-        if name == "quote":
-            return sentence[: min(limit, 120)]
+        if name == "evidence":  # the sentence the next claim is about
+            return self.sentences[self.i % len(self.sentences)][1]
+        if name in ("cell", "baseline_cell"):
+            return self.cells[(self.i + (name == "baseline_cell")) % len(self.cells)] if self.cells else ""
+        if name == "reference":
+            return self.references[self.i % len(self.references)] if self.references else "R1"
+        sentence, _ = self._next()
         if name in NAMES:  # a name, as the paper writes it: its first words
             return " ".join(sentence.split()[:3])[:limit]
         return f"The paper reports: {sentence}"[:limit]
 
 
-NAMES = {"dataset", "metric", "best_baseline", "name"}
+NAMES = {"dataset", "metric", "best_baseline", "name"}  # names in schemas the model fills (few now)
 
 
 def triage_scores(prompt: str) -> dict:

@@ -22,7 +22,6 @@ from test_weekly import world
 from werkzeug import Response
 
 from referee.tools.extraction.injection import REDACTED
-from referee.tools.grounding.verify import UNVERIFIED
 from referee.tools.publishing.render import CARD_FILES, OutsideOutputError, folder_name
 from referee.tools.publishing.urls import safe_url
 
@@ -153,21 +152,23 @@ def test_reported_instructions_reach_no_prompt(tmp_path):
 def test_a_verification_mark_never_drops_a_finding(tmp_path):
     pdf = tmp_path / "paper.pdf"
     two_column_paper(pdf)
-    # the paper's own words (a fact must be stated in the paper), long enough that the mark must shorten it
+    # the paper's own words with a number it never prints, long enough that the mark must shorten the remark
     stated = "The sparse estimator for graphs with fewer than ten nodes reduces error on six benchmarks "
-    long_claim = (stated * 7)[:590]
+    long_claim = (stated * 7)[:560] + " by 9137.5"
 
     def respond(name, schema, prompt):
         answer = synthesize(schema, prompt, name=name)
-        if name == "MethodologyReview":
-            answer["method_steps"][0] = {"claim": long_claim, "quote": "a sentence no page prints", "page": 1}
+        if name == "ExperimentsReview":
+            answer["fairness"][0] = {"claim": long_claim, "evidence": "S9999"}
         return answer
 
     final = review(pdf, tmp_path / "out", model=FakeReviewModel(responder=respond))
     card = final["card"]
-    assert "methodology" not in card.missing and card.review("methodology") is not None
-    step = card.review("methodology").method_steps[0].claim
-    assert step.endswith(UNVERIFIED) and len(step) <= 600 and step.startswith(long_claim[:400])
+    assert "experiments" not in card.missing and card.review("experiments") is not None
+    remark = card.review("experiments").fairness[0]
+    assert remark.claim.endswith("(not in the paper: 9137.5)") and len(remark.claim) <= 600
+    assert remark.claim.startswith(long_claim[:400])
+    assert remark.quote == "" and remark.page is None  # an id that names no sentence copies nothing
 
 
 def test_an_answer_without_the_schemas_fields_is_a_failed_call(tmp_path):

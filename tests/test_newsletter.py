@@ -61,7 +61,7 @@ def test_draft_from_a_weekly_run_numbers_issues_and_links_the_archive(httpserver
     assert 'href="issue-001/issue.html"' in index and 'href="issue-002/issue.html"' in index
     first = (out / "newsletter" / "issue-001" / "issue.html").read_text()
     second = (out / "newsletter" / "issue-002" / "issue.html").read_text()
-    assert 'href="../issue-002/issue.html"' in first and "previous" not in first
+    assert 'href="../issue-002/issue.html"' in first and "&larr; previous" not in first
     assert 'href="../issue-001/issue.html"' in second and "next &rarr;" not in second
     for page, target in ((first, "../issue-002/issue.html"), (second, "../index.html")):
         assert target in page and (out / "newsletter" / "issue-001" / target).resolve().is_file()

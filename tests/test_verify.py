@@ -69,9 +69,9 @@ def test_unsupported_items_are_removed_or_marked_never_kept_silently():
     outputs = {
         "experiments": {
             "results": [
-                {**row, "this_paper": "94.7%", "delta": "+4.6"},
-                {**row, "this_paper": "97.3%", "delta": "+7.2"},  # invented number
-                {"dataset": "ImageNet", "metric": "top-1", "this_paper": "94.7%"},  # dataset not in the paper
+                {**row, "cell": "T1.r1.c1", "this_paper": "94.7%", "delta": "+4.6"},
+                {**row, "cell": "T1.r1.c1", "this_paper": "97.3%", "delta": "+7.2"},  # a number altered since
+                {"cell": "T1.r1.c1", "dataset": "ImageNet", "metric": "top-1", "this_paper": "94.7%"},  # a name too
             ],
             "fairness": [
                 {"claim": "Training is cheap on MUTAG", "quote": "Training takes 3 hours.", "page": 3},

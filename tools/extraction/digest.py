@@ -1,7 +1,9 @@
-"""The paper as reviewers read it: budgeted, page-marked, author-blind text (deterministic, no LLM).
+"""The paper as reviewers read it: budgeted, author-blind text of numbered units (deterministic, no LLM).
 
-Two layouts: "shared" gives every reviewer the same paper text (a common prompt prefix that llama.cpp
-reuses and OpenAI discounts); "routed" gives each reviewer the sections that concern it.
+Every sentence carries its id ([S12]), every table row and cell its own (T2.r3: c0 ... | c1 ...), every
+reference entry its id ([R7]): reviewers cite ids, and code copies what they point at (tools/extraction/units.py).
+Two layouts: "shared" gives every reviewer the same paper text (a common prompt prefix that llama.cpp reuses and
+OpenAI discounts); "routed" gives each reviewer the sections that concern it.
 """
 
 from __future__ import annotations
@@ -11,12 +13,11 @@ import re
 from ...contract.registry import Reviewer
 from ...paper import Paper, Section
 from .injection import redact
+from .units import PRIVATE, Units, table_lines
 
 # Characters per token, on the safe side: measured on a corpus paper, Qwen2.5's tokenizer gave 6,225 tokens
 # for text that characters / 4 put at 4,000 (numbers, symbols and names split into many tokens).
 CHARS_PER_TOKEN = 2.6
-
-_PRIVATE = re.compile(r"acknowledg|credit author|author contributions?|funding|correspondence", re.I)
 
 
 def blind(text: str, paper: Paper) -> str:
@@ -36,26 +37,30 @@ def blind(text: str, paper: Paper) -> str:
     return text
 
 
-def _page_marked(section: Section) -> str:
-    pieces, starts = [], [*section.page_offsets, (len(section.text), None)]
-    for (start, page), (end, _) in zip(starts, starts[1:], strict=False):
-        chunk = section.text[start:end].strip()
-        if chunk:
-            pieces.append(f"[p. {page}] {chunk}")
-    return " ".join(pieces) if pieces else section.text
+def _numbered(sentences: list, limit: int) -> str:
+    """Sentences with their ids, as many as fit in `limit` characters (a cut is marked)."""
+    out, used = [], 0
+    for sentence in sentences:
+        line = f"[{sentence.id}] {sentence.text}"
+        if out and used + len(line) > limit:
+            out.append("[...]")
+            break
+        out.append(line)
+        used += len(line) + 1
+    return " ".join(out)
 
 
 def _cut(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     head = text[:limit]
-    stop = max(head.rfind(". "), head.rfind("? "), head.rfind("! "))
-    return (head[: stop + 1] if stop > limit * 0.6 else head) + " [...]"
+    stop = head.rfind("\n")
+    return (head[:stop] if stop > limit * 0.6 else head) + " [...]"
 
 
 def select_sections(paper: Paper, reviewer: Reviewer | None) -> list[Section]:
     """The sections a reviewer reads: those whose headings hold a word it is routed (all for the shared text)."""
-    usable = [s for s in paper.sections if not _PRIVATE.search(s.heading)]
+    usable = [s for s in paper.sections if not PRIVATE.search(s.heading)]
     if reviewer is None:
         return usable
     keys = reviewer.reads
@@ -76,34 +81,35 @@ def _facts(paper: Paper, reviewer: Reviewer | None, budget: int) -> str:
 
     parts = []
     if paper.tables and wanted("tables"):
-        rows = []
-        for t in paper.tables:
-            cells = " ; ".join(" | ".join(r) for r in t.rows[:12])
-            rows.append(f"{t.caption} (p. {t.page}) {cells}")
-        parts.append("TABLES\n" + _cut("\n".join(rows), budget // 3))
+        rows = [line for i in range(len(paper.tables)) for line in table_lines(paper, i)[:13]]
+        parts.append("TABLES (cite a cell as T<table>.r<row>.c<cell>)\n" + _cut("\n".join(rows), budget // 3))
     if wanted("links"):
         links = "\n".join(f"{link.kind}: {link.url} (p. {link.page})" for link in paper.links) or "none found"
         parts.append("LINKS PRINTED IN THE PAPER\n" + links)
     if paper.references and wanted("references"):
-        refs = "\n".join(f"[{r.index}] {r.text[:160]}" for r in paper.references[:60])
+        refs = "\n".join(f"[R{r.index}] {r.text[:160]}" for r in paper.references[:60])
         parts.append("REFERENCES\n" + _cut(refs, budget // 4))
     return "\n\n".join(parts)
 
 
 def paper_text(paper: Paper, token_budget: int, reviewer: Reviewer | None = None) -> str:
-    """Title, abstract, the selected sections (page-marked, cut to the budget) and extracted facts."""
+    """Title, the abstract and the selected sections as numbered sentences (cut to the budget), and extracted
+    facts: tables, printed links, references."""
     budget = int(token_budget * CHARS_PER_TOKEN)
-    head = f"TITLE: {paper.title}\n\nABSTRACT: {paper.abstract}"
+    units = Units(paper)
+    head = f"TITLE: {paper.title}\n\nABSTRACT: {_numbered(units.of_section(None), budget)}"
     facts = _facts(paper, reviewer, budget)
     room = max(budget - len(head) - len(facts), 1000)
-    sections = select_sections(paper, reviewer)
-    texts = [_page_marked(s) for s in sections]
-    total = sum(len(t) for t in texts) or 1
+    chosen = {id(s) for s in select_sections(paper, reviewer)}
+    sections = [(i, s) for i, s in enumerate(paper.sections) if id(s) in chosen]
+    lists = [units.of_section(i) for i, _ in sections]
+    sizes = [sum(len(u.text) + len(u.id) + 4 for u in units_) for units_ in lists]
+    total = sum(sizes) or 1
     body = []
-    for s, t in zip(sections, texts, strict=True):
-        share = len(t) if total <= room else max(300, int(room * len(t) / total))
+    for (_, s), sentences, size in zip(sections, lists, sizes, strict=True):
+        share = size if total <= room else max(300, int(room * size / total))
         number = f"{s.number} " if s.number else ""
-        body.append(f"SECTION {number}{s.heading} (pp. {s.page_start}-{s.page_end})\n{_cut(t, share)}")
+        body.append(f"SECTION {number}{s.heading} (pp. {s.page_start}-{s.page_end})\n{_numbered(sentences, share)}")
     text = "\n\n".join([head, *body, facts] if facts else [head, *body])
     return blind(redact(text, paper.hidden_text), paper)
 

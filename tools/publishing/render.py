@@ -164,8 +164,8 @@ def _(m: MethodologyReview) -> list[tuple[str, str]]:
 @review_blocks.register
 def _(nov: NoveltyReview) -> list[tuple[str, str]]:
     rows = [
-        f"**{esc(w.name)}**{f' [ref. {w.reference}]' if w.reference else ''}: {esc(w.what_it_did)}"
-        f"{f' Delta: {esc(w.delta)}' if w.delta.strip() else ''}{_evidence(w.quote, w.page)}"
+        f"**[{esc(w.reference)}] {esc(w.name)}**: {esc(w.what_it_did)}"
+        f"{f' Delta: {esc(w.delta)}' if w.delta.strip() else ''}"
         for w in nov.prior_work
     ]
     body = _bullets(rows, "The paper names no prior work it builds on.")
@@ -177,11 +177,11 @@ def _(nov: NoveltyReview) -> list[tuple[str, str]]:
 def _(e: ExperimentsReview) -> list[tuple[str, str]]:
     if e.results:
         table = [
-            "| Dataset | Metric | This paper | Best baseline | Baseline | Delta | Page |",
-            "| --- | --- | --- | --- | --- | --- | --- |",
+            "| Table | Compared on | This paper | Value | Best baseline | Value | Delta | Page |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
         table += [
-            f"| {esc(x.dataset)} | {esc(x.metric)} | {esc(x.this_paper)} | {esc(x.best_baseline)} | "
+            f"| {esc(x.metric)} | {esc(x.dataset)} | {esc(x.method)} | {esc(x.this_paper)} | {esc(x.best_baseline)} | "
             f"{esc(x.baseline_value)} | {esc(x.delta)} | {x.page or ''} |"
             for x in e.results
         ]

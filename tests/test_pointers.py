@@ -1,0 +1,130 @@
+"""Evidence by pointer: the paper reaches a model as numbered units, the model cites ids, code copies the units."""
+
+from __future__ import annotations
+
+from referee.agents.base import sentence_lookup
+from referee.contract.findings import NOT_STATED, Point
+from referee.paper import Paper, Reference, Section, Table
+from referee.reviewers.experiments import ExperimentsReview
+from referee.reviewers.methodology import MethodologyReview
+from referee.reviewers.novelty import NoveltyReview
+from referee.tools.extraction.digest import paper_text
+from referee.tools.extraction.units import Units
+
+RESULTS = "We evaluate on two benchmarks. Our estimator halves the error on MUTAG. It needs no tuning."
+THANKS = "We thank the funding agency for its generous support."
+
+
+def paper() -> Paper:
+    results = Section(
+        heading="Results", level=1, page_start=4, page_end=5, text=RESULTS, page_offsets=[(0, 4), (60, 5)]
+    )
+    thanks = Section(heading="Acknowledgements", level=1, page_start=6, page_end=6, text=THANKS)
+    table = Table(
+        label="Table 2",
+        caption="Table 2: Error on two benchmarks.",
+        page=5,
+        rows=[["Ours", "Baseline"], ["MUTAG", "0.125", "0.250"], ["PTC", "0.310", "0.402"]],
+    )
+    return Paper(
+        source="x.pdf",
+        pages=6,
+        title="A sparse estimator",
+        authors=[],
+        affiliations=[],
+        abstract="We propose a sparse estimator. It is fast.",
+        sections=[results, thanks],
+        references=[
+            Reference(index=1, text="Alpha, A. 2019. Dense estimators for graphs. JMLR.", page=6),
+            Reference(index=2, text="Beta, B. 2020. Sparse kernels. NeurIPS.", page=6),
+        ],
+        tables=[table],
+        figures=[],
+        links=[],
+    )
+
+
+def test_units_number_the_abstract_then_the_readable_sections_with_their_pages():
+    units = Units(paper())
+    assert [(s.id, s.text, s.page) for s in units.sentences] == [
+        ("S1", "We propose a sparse estimator.", 1),
+        ("S2", "It is fast.", 1),
+        ("S3", "We evaluate on two benchmarks.", 4),
+        ("S4", "Our estimator halves the error on MUTAG.", 4),
+        ("S5", "It needs no tuning.", 5),  # starts after offset 60: printed on page 5
+    ]
+    assert units.sentence("[S4]").text.startswith("Our estimator") and units.sentence("see S4, S5").id == "S4"
+    assert units.sentence("S99") is None and units.sentence("") is None
+    assert units.reference("R2").text.startswith("Beta") and units.reference("R3") is None
+
+
+def test_the_digest_prints_the_ids_models_cite_and_leaves_private_sections_out():
+    text = paper_text(paper(), 4000)
+    assert "[S1] We propose a sparse estimator." in text and "[S4] Our estimator halves the error" in text
+    assert "T1.r1: c0 MUTAG | c1 0.125 | c2 0.250" in text and "[R2] Beta, B. 2020." in text
+    assert THANKS not in text
+
+
+def test_cells_resolve_with_the_labels_of_their_row_and_header():
+    units = Units(paper())
+    cell = units.cell("T1.r1.c1")
+    # the header lacks its corner cell: it is read one column to the left
+    assert (cell.text, cell.row_label, cell.column_label) == ("0.125", "MUTAG", "Ours")
+    assert units.cell("T1.r1.c0") is None  # a label, not a value
+    assert units.cell("T2.r1.c1") is None and units.cell("T1.r9.c1") is None and units.cell("0.125") is None
+
+
+def test_a_result_row_is_copied_from_its_cells_and_the_delta_computed():
+    review = ExperimentsReview.model_validate(
+        {
+            "results": [
+                {"cell": "T1.r1.c1", "baseline_cell": "T1.r1.c2", "this_paper": "99.9"},  # a typed number goes
+                {"cell": "T1.r2.c1", "baseline_cell": "T1.r1.c2"},  # different row and column: no delta
+                {"cell": "T1.r2.c1"},  # no baseline
+                {"cell": "4.2"},  # a section number, not a cell: the row goes
+            ]
+        }
+    ).settle(paper())
+    first, second, third = review.results
+    assert (first.metric, first.dataset, first.method, first.this_paper) == ("Table 2", "MUTAG", "Ours", "0.125")
+    assert (first.best_baseline, first.baseline_value, first.delta, first.page) == ("Baseline", "0.250", "-0.125", 5)
+    assert second.baseline_value == "0.250" and second.delta == NOT_STATED
+    assert third.this_paper == "0.310" and third.best_baseline == third.baseline_value == third.delta == NOT_STATED
+
+
+def test_prior_work_is_the_bibliography_entry_its_id_names():
+    review = NoveltyReview.model_validate(
+        {
+            "prior_work": [
+                {"reference": "R1", "what_it_did": "Dense estimators.", "delta": "Sparsity.", "name": "Smith 2001"},
+                {"reference": "R7", "what_it_did": "Something.", "delta": "More."},  # no such entry
+            ],
+            "reasons": ["It adds sparsity."],
+            "assessment": "new combination",
+        }
+    ).settle(paper())
+    assert [(w.reference, w.name, w.page) for w in review.prior_work] == [
+        ("R1", "Alpha, A. 2019. Dense estimators for graphs. JMLR.", 6)
+    ]
+
+
+def test_a_cited_sentence_replaces_whatever_quote_the_model_typed():
+    p = paper()
+    review = MethodologyReview.model_validate(
+        {
+            "task_setting": {"inputs": "graphs", "outputs": "errors", "objective": "error", "evaluation": "MUTAG"},
+            "method_steps": [
+                {"claim": "Halves the error.", "evidence": "S4", "quote": "invented words", "page": 9},
+                {"claim": "My view.", "evidence": "", "quote": "more invented words"},
+            ],
+        }
+    ).cite(sentence_lookup(p))
+    first, second = review.method_steps
+    assert (first.quote, first.page) == ("Our estimator halves the error on MUTAG.", 4)
+    assert (second.quote, second.page) == ("", None)
+
+
+def test_models_are_not_asked_for_what_code_copies():
+    for schema in (Point, ExperimentsReview, NoveltyReview):
+        text = str(schema.model_json_schema())
+        assert "'quote'" not in text and "'this_paper'" not in text and "'baseline_value'" not in text
