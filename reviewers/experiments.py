@@ -85,9 +85,13 @@ class ExperimentsReview(Findings):
 
     def settle(self, paper: Paper) -> ExperimentsReview:
         """A result row stands on the paper's tables: its cells are copied from the ids the model gave, and a row
-        whose own cell does not resolve is dropped (a section number or a number from the prose is no result)."""
-        units = Units(paper)
-        self.results = [row for row in self.results if row.resolve(units)]
+        whose own cell does not resolve is dropped (a section number or a number from the prose is no result),
+        and so is a row that repeats the cells of another."""
+        units, kept = Units(paper), {}
+        for row in self.results:
+            if row.resolve(units):
+                kept.setdefault((row.cell, row.baseline_cell), row)
+        self.results = list(kept.values())
         return self
 
 

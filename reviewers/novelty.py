@@ -40,7 +40,7 @@ class NoveltyReview(Findings):
             entry = units.reference(work.reference)
             if entry is None:
                 continue
-            work.reference, work.name, work.page = f"R{entry.index}", clip_words(entry.text, 200), entry.page
+            work.reference, work.name, work.page = f"R{entry.index}", clip_words(entry.text, 140), entry.page
             kept.append(work)
         self.prior_work = kept
         return self

@@ -82,6 +82,7 @@ def test_a_result_row_is_copied_from_its_cells_and_the_delta_computed():
                 {"cell": "T1.r2.c1", "baseline_cell": "T1.r1.c2"},  # different row and column: no delta
                 {"cell": "T1.r2.c1"},  # no baseline
                 {"cell": "4.2"},  # a section number, not a cell: the row goes
+                {"cell": "T1.r1.c1", "baseline_cell": "T1.r1.c2"},  # a repeat of the first row goes
             ]
         }
     ).settle(paper())
