@@ -18,7 +18,7 @@ from ..contract.usage import Usage
 from ..errors import RefereeError
 from ..prompts import load_prompt
 from ..tools.grounding.provenance import Check, check_sentence
-from ..tools.grounding.wording import content_words
+from ..tools.grounding.wording import any_paper, content_words
 from ..tools.publishing.newsletter import Concept, PaperEntry, Provenance, Sentence, SourceCard
 from ..tools.publishing.urls import safe_url
 from .base import fill
@@ -223,15 +223,26 @@ def write_prose(
     return sentences("glance"), concepts, sentences("guide"), headlines, provenance, usage, notes
 
 
+def _said(fields: dict[str, str], prefix: str, common: set[str]) -> list[Sentence]:
+    """The card's fields under `prefix` as sentences, less abstentions and what could describe any paper."""
+    return [
+        Sentence(text=t, sources=[f])
+        for f, t in fields.items()
+        if f.startswith(prefix) and t not in common and t.strip().lower() not in NOT_CLAIMS
+    ]
+
+
 def paper_entries(cards: list[SourceCard], headlines: dict[str, Sentence]) -> list[PaperEntry]:
-    """Per paper: the model's checked headline (else the title) and the card's own findings and applications."""
+    """Per paper: the model's checked headline (else the title) and the card's own findings and applications,
+    less those that stand, nearly the same, on another paper's card (they could describe any paper)."""
+    own = {c.pid: [t for f, t in c.fields.items() if f.startswith((f"{c.pid}.finding.", f"{c.pid}.application."))]
+           for c in cards}  # fmt: skip
+    common = any_paper(own)
     entries = []
     for c in cards:
-        fields = c.fields
         pid = c.pid
-        findings = [Sentence(text=t, sources=[f]) for f, t in fields.items() if f.startswith(f"{pid}.finding.")]
-        uses = [Sentence(text=t, sources=[f]) for f, t in fields.items() if f.startswith(f"{pid}.application.")]
-        uses = [u for u in uses if u.text.strip().lower() not in NOT_CLAIMS]
+        findings = _said(c.fields, f"{pid}.finding.", common)
+        uses = _said(c.fields, f"{pid}.application.", common)
         h = c.card.header
         entries.append(
             PaperEntry(

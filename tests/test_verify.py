@@ -6,6 +6,7 @@ import pytest
 
 from referee.paper import Paper, Section, Table
 from referee.tools.grounding.verify import PaperText, normalise, numbers_in, verify_findings
+from referee.tools.grounding.wording import any_paper
 
 
 def paper(text: str, page: int = 3, table_rows=None) -> Paper:
@@ -199,3 +200,17 @@ def test_what_code_copied_from_the_paper_is_not_checked_as_model_text():
     }
     verify_findings(outputs, None, p)
     assert outputs["reproducibility"]["code"] == links
+
+
+def test_a_sentence_standing_on_two_papers_cards_could_describe_any_paper():
+    texts = {
+        "a": ["Practitioners could use it to speed up their experiments.", "It halves the error on MUTAG."],
+        "b": ["Practitioners could use this to speed up experiments.", "A kernel over 3D point clouds."],
+        "c": ["It halves the error on MUTAG."],  # the same sentence on a third paper
+    }
+    assert any_paper(texts) == {
+        "Practitioners could use it to speed up their experiments.",
+        "Practitioners could use this to speed up experiments.",
+        "It halves the error on MUTAG.",
+    }
+    assert any_paper({"a": texts["a"]}) == set()

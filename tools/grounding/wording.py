@@ -58,3 +58,20 @@ def runs(text: str, n: int) -> set[tuple[str, ...]]:
 
 def overlap(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
+
+
+# Two sentences about different papers that share this share of their content words say the same thing.
+SAME_SENTENCE = 0.8
+
+
+def any_paper(texts: dict[str, list[str]]) -> set[str]:
+    """The texts that could describe any paper: each holds a sentence that stands, the same or nearly (content
+    words overlapping SAME_SENTENCE or more), among the texts of another paper. `texts` maps a paper to its texts."""
+    said = [(paper, text, content_words(sentence)) for paper, items in texts.items() for text in items
+            for sentence in sentences(text)]  # fmt: skip
+    found = set()
+    for i, (paper, text, words) in enumerate(said):
+        for other, other_text, other_words in said[i + 1 :]:
+            if other != paper and len(words) >= 3 and overlap(words, other_words) >= SAME_SENTENCE:
+                found |= {text, other_text}
+    return found

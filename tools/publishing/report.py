@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from ...contract.findings import NOT_CLAIMS
 from ...contract.usage import Usage, stage_of
 from ...contract.verdict import TriageScore
+from ..grounding.wording import any_paper
 from ..sources.topics import Topics
 from .attention import PaperSignals, attention_note, estimate, gem_reason, is_gem
 from .render import esc, folder_name, inside, page_html
@@ -164,6 +165,11 @@ def build_report(state: dict, topics: Topics, model_names: dict[str, str]) -> We
                 online_problems=review.get("online_problems", []),
             )
         )
+    # a finding or an application that stands, nearly the same, on another paper's entry describes neither
+    common = any_paper({e.arxiv_id: [*e.key_findings, *e.applications] for e in entries})
+    for e in entries:
+        e.key_findings = [k for k in e.key_findings if k not in common]
+        e.applications = [a for a in e.applications if a not in common]
     # deep-reviewed papers rank on the verdict score; papers whose review could not run follow them,
     # ranked on their triage scores alone (the two scales do not compare)
     entries.sort(key=lambda e: (e.ranked_on != "deep review", -e.score, e.arxiv_id))
