@@ -49,7 +49,9 @@ class Result(BaseModel):
         self.metric = ours.table.label[:200]
         base = units.cell(self.baseline_cell)
         if base is None or base.table is not ours.table or base.id == ours.id:
-            self.baseline_cell, self.dataset, self.method = "", ours.column_label[:200], ours.row_label[:200]
+            # which of its labels names this paper's method, only a baseline beside it would tell
+            self.baseline_cell, self.method = "", ""
+            self.dataset = " \u00b7 ".join(x for x in (ours.row_label, ours.column_label) if x)[:200]
             self.best_baseline = self.baseline_value = self.delta = NOT_STATED
             return True
         shared, ours_label, base_label = _labels(ours, base)

@@ -1,4 +1,5 @@
-"""Evidence by pointer: the paper reaches a model as numbered units, the model cites ids, code copies the units."""
+"""Evidence by pointer: the paper reaches a model as numbered units, the model cites ids, code copies the units;
+and what code settles after it: misattributed lineage, denials of extracted facts."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from referee.reviewers.methodology import MethodologyReview
 from referee.reviewers.novelty import NoveltyReview
 from referee.tools.extraction.digest import paper_text
 from referee.tools.extraction.units import Units
+from referee.tools.grounding.consistency import denial
 
 RESULTS = "We evaluate on two benchmarks. Our estimator halves the error on MUTAG. It needs no tuning."
 THANKS = "We thank the funding agency for its generous support."
@@ -90,22 +92,38 @@ def test_a_result_row_is_copied_from_its_cells_and_the_delta_computed():
     assert (first.metric, first.dataset, first.method, first.this_paper) == ("Table 2", "MUTAG", "Ours", "0.125")
     assert (first.best_baseline, first.baseline_value, first.delta, first.page) == ("Baseline", "0.250", "-0.125", 5)
     assert second.baseline_value == "0.250" and second.delta == NOT_STATED
-    assert third.this_paper == "0.310" and third.best_baseline == third.baseline_value == third.delta == NOT_STATED
+    assert (third.dataset, third.method, third.this_paper) == ("PTC \u00b7 Ours", "", "0.310")
+    assert third.best_baseline == third.baseline_value == third.delta == NOT_STATED
 
 
 def test_prior_work_is_the_bibliography_entry_its_id_names():
     review = NoveltyReview.model_validate(
         {
             "prior_work": [
-                {"reference": "R1", "what_it_did": "Dense estimators.", "delta": "Sparsity.", "name": "Smith 2001"},
+                {
+                    "reference": "R1",
+                    "what_it_did": "Fits dense estimators on graphs with a quadratic solver.",
+                    "delta": "Sparsity.",
+                    "name": "Smith 2001",
+                },
                 {"reference": "R7", "what_it_did": "Something.", "delta": "More."},  # no such entry
+                # the words of another entry (R2) under R1's id: misattributed, the work goes
+                {"reference": "R1", "what_it_did": "Beta 2020: sparse kernels at NeurIPS.", "delta": "Faster."},
+                # its own entry restated: nothing said of what the work did
+                {"reference": "R2", "what_it_did": "Beta, B. Sparse kernels. NeurIPS 2020.", "delta": "Faster."},
             ],
             "reasons": ["It adds sparsity."],
             "assessment": "new combination",
         }
     ).settle(paper())
-    assert [(w.reference, w.name, w.page) for w in review.prior_work] == [
-        ("R1", "Alpha, A. 2019. Dense estimators for graphs. JMLR.", 6)
+    assert [(w.reference, w.name, w.page, w.what_it_did) for w in review.prior_work] == [
+        (
+            "R1",
+            "Alpha, A. 2019. Dense estimators for graphs. JMLR.",
+            6,
+            "Fits dense estimators on graphs with a quadratic solver.",
+        ),
+        ("R2", "Beta, B. 2020. Sparse kernels. NeurIPS.", 6, NOT_STATED),
     ]
 
 
@@ -129,3 +147,10 @@ def test_models_are_not_asked_for_what_code_copies():
     for schema in (Point, ExperimentsReview, NoveltyReview):
         text = str(schema.model_json_schema())
         assert "'quote'" not in text and "'this_paper'" not in text and "'baseline_value'" not in text
+
+
+def test_a_denial_of_extracted_facts_is_read_in_either_word_order():
+    facts = {"code": "the paper links its code", "limitations": "the paper states limitations"}
+    for sentence in ("The code is not reported in the paper.", "No code is released.", "Limitations are not stated."):
+        assert denial(sentence, facts), sentence
+    assert denial("The code is released on GitHub.", facts) is None

@@ -9,10 +9,18 @@ from ...paper import Paper
 from ..extraction.facts import limitation_sentences
 
 _NEGATED = r"\b(no|not|without|lacks?|lacking|missing|absent|unavailable|never)\b[^.;]{0,60}?\b"
+_IS_NOT = r"\b[^.;]{0,40}?\b(is|are|was|were|has|have|had)\s+(not|never)\b"
+
+
+def _denied(noun: str) -> re.Pattern:
+    """A negation before the noun ("no code is released") or after it ("the code is not reported")."""
+    return re.compile(rf"{_NEGATED}{noun}\b|\b{noun}{_IS_NOT}", re.I)
+
+
 RULES: tuple[tuple[str, re.Pattern], ...] = (
-    ("code", re.compile(_NEGATED + r"(source code|code|implementation|repositor\w*)\b", re.I)),
-    ("limitations", re.compile(_NEGATED + r"limitations?\b", re.I)),
-    ("baselines", re.compile(_NEGATED + r"(baselines?|comparisons?)\b", re.I)),
+    ("code", _denied(r"(source code|code|implementation|repositor\w*)")),
+    ("limitations", _denied(r"limitations?")),
+    ("baselines", _denied(r"(baselines?|comparisons?)")),
     (
         "experiments",
         re.compile(
