@@ -9,7 +9,7 @@ from referee.paper import Paper, Reference, Section, Table
 from referee.reviewers.experiments import ExperimentsReview
 from referee.reviewers.methodology import MethodologyReview
 from referee.reviewers.novelty import NoveltyReview
-from referee.tools.extraction.digest import paper_text
+from referee.tools.extraction.digest import estimate_tokens, paper_text
 from referee.tools.extraction.units import Units
 from referee.tools.grounding.consistency import denial
 
@@ -154,3 +154,13 @@ def test_a_denial_of_extracted_facts_is_read_in_either_word_order():
     for sentence in ("The code is not reported in the paper.", "No code is released.", "Limitations are not stated."):
         assert denial(sentence, facts), sentence
     assert denial("The code is released on GitHub.", facts) is None
+
+
+def test_a_paper_in_japanese_is_budgeted_at_about_a_token_per_character():
+    """Seen on the corpus's Japanese paper: a budget counted at 2.6 characters per token filled the prompt with
+    three times the tokens it allowed, and every reviewer overflowed the model's context."""
+    p = paper()
+    p.sections[0].text = "本研究では八代集の語彙変化を分析する。" * 400
+    text = paper_text(p, 1000)
+    wide = sum(1 for ch in text if "\u3040" <= ch <= "\u9fff")
+    assert 600 <= wide <= 1000 and estimate_tokens(text) <= 1100

@@ -18,6 +18,18 @@ from .units import PRIVATE, Units, table_lines
 # Characters per token, on the safe side: measured on a corpus paper, Qwen2.5's tokenizer gave 6,225 tokens
 # for text that characters / 4 put at 4,000 (numbers, symbols and names split into many tokens).
 CHARS_PER_TOKEN = 2.6
+# Kana, CJK ideographs, Hangul and full-width forms take about one token each (0.9 measured on the Japanese
+# paper of the corpus): a budget in characters at the rate above would put three times too many into the prompt.
+_WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]")
+WIDE_CHAR_TOKENS = 1.0
+
+
+def chars_per_token(text: str) -> float:
+    """Characters per token for `text`: CHARS_PER_TOKEN, less where wide characters make up part of it."""
+    wide = len(_WIDE.findall(text))
+    if not wide:
+        return CHARS_PER_TOKEN
+    return len(text) / (wide * WIDE_CHAR_TOKENS + (len(text) - wide) / CHARS_PER_TOKEN)
 
 
 def blind(text: str, paper: Paper) -> str:
@@ -37,6 +49,10 @@ def blind(text: str, paper: Paper) -> str:
     return text
 
 
+# A section's first sentence is shown whole, even where it overruns the section's share, up to this length.
+LONGEST_SENTENCE = 1000
+
+
 def _numbered(sentences: list, limit: int) -> str:
     """Sentences with their ids, as many as fit in `limit` characters (a cut is marked)."""
     out, used = [], 0
@@ -44,6 +60,9 @@ def _numbered(sentences: list, limit: int) -> str:
         line = f"[{sentence.id}] {sentence.text}"
         if out and used + len(line) > limit:
             out.append("[...]")
+            break
+        if len(line) > max(limit, LONGEST_SENTENCE):  # no sentence ends for pages (a table, a run of symbols)
+            out += [line[: max(limit, LONGEST_SENTENCE)], "[...]"]
             break
         out.append(line)
         used += len(line) + 1
@@ -95,8 +114,9 @@ def _facts(paper: Paper, reviewer: Reviewer | None, budget: int) -> str:
 def paper_text(paper: Paper, token_budget: int, reviewer: Reviewer | None = None) -> str:
     """Title, the abstract and the selected sections as numbered sentences (cut to the budget), and extracted
     facts: tables, printed links, references."""
-    budget = int(token_budget * CHARS_PER_TOKEN)
     units = Units(paper)
+    sample = paper.abstract + " ".join(s.text for s in paper.sections)
+    budget = int(token_budget * chars_per_token(sample))
     head = f"TITLE: {paper.title}\n\nABSTRACT: {_numbered(units.of_section(None), budget)}"
     facts = _facts(paper, reviewer, budget)
     room = max(budget - len(head) - len(facts), 1000)
@@ -115,4 +135,4 @@ def paper_text(paper: Paper, token_budget: int, reviewer: Reviewer | None = None
 
 
 def estimate_tokens(text: str) -> int:
-    return max(1, int(len(text) / CHARS_PER_TOKEN))
+    return max(1, int(len(text) / chars_per_token(text)))

@@ -17,7 +17,7 @@ from ..grounding.verify import numbers_in
 
 # Headings whose sections carry no review content and may name people (the digest leaves them out).
 PRIVATE = re.compile(r"acknowledg|credit author|author contributions?|funding|correspondence", re.I)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(\[])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(\[])|(?<=[\u3002\uff01\uff1f])\s*")  # and 。！？
 _SENTENCE_ID = re.compile(r"\bS\s*(\d{1,5})\b", re.I)
 _CELL_ID = re.compile(r"\bT\s*(\d{1,3})\W{0,3}r\s*(\d{1,3})\W{0,3}c\s*(\d{1,3})\b", re.I)
 _REFERENCE_ID = re.compile(r"\bR\s*(\d{1,4})\b", re.I)
