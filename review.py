@@ -14,6 +14,7 @@ from .llm import OFFLINE_RUN_DEADLINE, RUN_DEADLINE, choice, models_for_roles
 from .paper import Paper
 from .settings import Settings
 from .state import Context
+from .tools.grounding.ledger import SentenceLedger
 from .tools.publishing.render import check_output_root
 from .tools.sources.arxiv import resolve
 
@@ -46,6 +47,7 @@ def review_context(
         paper_token_budget=budget,
         consistency_llm_check=check,
         run_deadline=settings.run_deadline or (OFFLINE_RUN_DEADLINE if local else RUN_DEADLINE),
+        ledger=None if cache_mode == "off" else SentenceLedger(settings.cache_dir),
     )
 
 

@@ -15,6 +15,7 @@ from .contract.usage import Usage
 from .contract.verdict import VerdictOutcome
 from .paper import Paper
 from .settings import Settings
+from .tools.grounding.ledger import SentenceLedger
 from .tools.sources.arxiv import ArxivRef, LocalPDF
 from .tools.sources.ingest import Fetched
 
@@ -64,6 +65,7 @@ class Context:
     out_dir: Path = Path("outputs")
     formats: tuple[str, ...] = ("md", "html", "json")
     run_deadline: float | None = None  # seconds for the whole review; None: no limit
+    ledger: SentenceLedger | None = None  # what earlier cards said (None: each card is checked on its own)
 
     def model(self, role: str) -> Any:
         """The StructuredLLM for a role (the reviewer's when the role has none of its own).

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from ..contract.findings import NOT_CLAIMS, Finding, Statement
 from ..contract.usage import Usage
-from ..contract.verdict import Verdict, VerdictOutcome, band, bands_text
+from ..contract.verdict import BANDS, Verdict, VerdictOutcome, band, bands_text
 from ..errors import RefereeError, one_line
 from ..paper import Paper
 from ..prompts import load_prompt
@@ -139,11 +139,29 @@ def decide(findings: list[Finding], paper: Paper, model, checker=None) -> tuple[
             verdict.label = band(verdict.score)
         notes += without_contradicted(verdict, contradicted(verdict, findings, paper), checked(verdict))
     verdict.score = round(verdict.score, 1)
+    if (held := ceiling(findings)) and verdict.score > held[0]:
+        notes.append(f"score {verdict.score:.1f} lowered to {held[0]:.1f}: {held[1]}")
+        verdict.score, verdict.label = held[0], band(held[0])
     missing = [f.reviewer for f in findings if not f.ok]
     if missing and verdict.confidence > 3:
         notes.append(f"confidence capped at 3: no findings from {', '.join(missing)}")
         verdict.confidence = 3
     return verdict, usage, notes
+
+
+def ceiling(findings: list[Finding]) -> tuple[float, str] | None:
+    """The highest score the panel's evidence carries, and why (None: no ceiling). A clear advance
+    (SIGNIFICANT and above) needs a measured comparison on the card: a result row whose own and baseline
+    cells both resolved in one of the paper's tables; a tuning of a known method is at most INCREMENTAL."""
+    out = {f.reviewer: f.output or {} for f in findings if f.ok}
+    results = (out.get("experiments") or {}).get("results") or []
+    measured = any((r.get("baseline_value") or "").strip().lower() not in NOT_CLAIMS for r in results)
+    top = {label: low for label, low, _ in BANDS}
+    if (out.get("novelty") or {}).get("assessment") == "tuning":
+        return top["SOLID"] - 0.1, "the novelty reviewer assesses the delta as a tuning of a known method"
+    if not measured:
+        return top["SIGNIFICANT"] - 0.1, "no result on the card compares the paper with a baseline in its tables"
+    return None
 
 
 NOTHING_STANDS = "not assessed: the findings contradict every reason the verdict gave, after one regeneration"

@@ -20,7 +20,7 @@ def verify(state: State, runtime: Runtime[Context]) -> dict:
     }
     outcome = state.get("verdict") or VerdictOutcome(error="the verdict did not run")
     verdict = outcome.verdict.model_copy(deep=True) if outcome.verdict else None
-    grounding = check_card(reviews, verdict, state["paper"])
+    grounding = check_card(reviews, verdict, state["paper"], runtime.context.ledger)
     if verdict is not None and not verdict.reasons:
         outcome = VerdictOutcome(error=NO_REASON, notes=outcome.notes)
     elif verdict is not None:

@@ -169,6 +169,32 @@ def test_label_that_disagrees_with_score_is_regenerated_then_forced(pdf, tmp_pat
     assert "did not match score 5.5" in card["verdict_notes"][0]
 
 
+@pytest.mark.parametrize(
+    ("assessment", "baseline", "score", "why"),
+    [
+        ("new idea", "", 7.4, "no result on the card compares the paper with a baseline"),
+        ("tuning", "", 5.9, "a tuning of a known method"),
+    ],
+)
+def test_a_score_above_what_the_evidence_carries_is_lowered(pdf, tmp_path, assessment, baseline, score, why):
+    from fakes import synthesize
+
+    def responder(name, schema, prompt):
+        data = synthesize(schema, prompt)
+        if name == "Verdict":
+            data["label"], data["score"] = "BREAKTHROUGH", 9.2
+        if name == "NoveltyReview":
+            data["assessment"] = assessment
+        if name == "ExperimentsReview":
+            data["results"] = [{**row, "baseline_cell": baseline} for row in data["results"]]
+        return data
+
+    run(pdf, tmp_path, FakeReviewModel(responder=responder))
+    card = json.loads((tmp_path / "outputs" / "paper" / "card.json").read_text())
+    assert card["verdict"]["score"] == score and card["verdict"]["label"] in ("SOLID", "INCREMENTAL")
+    assert any(f"score 9.2 lowered to {score}" in n and why in n for n in card["verdict_notes"])
+
+
 def test_card_carries_the_grounding_line_and_run_json_the_details(pdf, tmp_path):
     run(pdf, tmp_path, FakeReviewModel())
     card_md = (tmp_path / "outputs" / "paper" / "card.md").read_text()

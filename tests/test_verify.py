@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from referee.paper import Paper, Section, Table
+from referee.tools.grounding.ledger import SentenceLedger
 from referee.tools.grounding.verify import PaperText, normalise, numbers_in, verify_findings
 from referee.tools.grounding.wording import any_paper
 
@@ -214,3 +215,36 @@ def test_a_sentence_standing_on_two_papers_cards_could_describe_any_paper():
         "It halves the error on MUTAG.",
     }
     assert any_paper({"a": texts["a"]}) == set()
+
+
+def test_a_sentence_on_another_papers_card_goes_with_a_ledger(tmp_path):
+    ledger = SentenceLedger(tmp_path / "cache")
+    template = "The paper does not report any baselines run under the same conditions."
+    specific = "Our model reaches 94.7% accuracy on MUTAG, against 90.1% for GIN."
+    first = paper(specific)
+    first.title = "A first paper"
+    second = paper(specific + " " + template)
+    second.title = "A second paper"
+    outputs = {"experiments": {"missing_baselines": [template, "No comparison with GIN under a fixed budget."]}}
+    verify_findings(outputs, None, first, ledger)
+    assert outputs["experiments"]["missing_baselines"][0] == template  # the first card to say it keeps it
+    specific_view = "MUTAG accuracy is compared against one baseline only."
+    outputs = {"experiments": {"missing_baselines": [template.replace("any ", ""), specific_view]}}
+    grounding = verify_findings(outputs, None, second, ledger)
+    assert outputs["experiments"]["missing_baselines"] == [specific_view]
+    assert "it stands on the card of another paper" in grounding.details[0].unsupported
+    outputs = {"experiments": {"missing_baselines": [template]}}
+    verify_findings(outputs, None, first, ledger)  # a paper's own earlier card is not another paper's
+    assert outputs["experiments"]["missing_baselines"] == [template]
+
+
+def test_a_tldr_written_again_as_every_reason_leaves_one_reason_and_the_abstracts_sentence():
+    """Seen on the offline model: the TL;DR's sentence as all four reasons; every reason went as a repeat of the
+    TL;DR, and the card had no verdict."""
+    p = paper("Our model reaches 94.7% accuracy on MUTAG, against 90.1% for GIN. It does not compare with kernels.")
+    p.abstract = "We propose a graph kernel that reaches high accuracy on MUTAG with little training."
+    said = "The paper does not compare the model with graph kernels on MUTAG."
+    verdict = {"tldr": said, "reasons": [said] * 4, "score": 5.0, "label": "INCREMENTAL", "confidence": 3}
+    verify_findings({}, verdict, p)
+    assert verdict["reasons"] == [said]
+    assert verdict["tldr"].startswith("From the abstract: \u201cWe propose a graph kernel")

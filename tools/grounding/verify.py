@@ -22,7 +22,8 @@ from ...contract.verdict import Verdict
 from ...paper import Paper
 from ..extraction.text import clean
 from .consistency import denial, paper_facts
-from .wording import content_words, names_in, overlap, runs, sentences
+from .ledger import SentenceLedger
+from .wording import SAME_SENTENCE, content_words, names_in, overlap, runs, sentences
 
 _DASHES = dict.fromkeys(map(ord, "\u2212\u2012\u2013\u2014\u2010\u2011\ufe63\uff0d"), "-")
 _QUOTES = dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032`\u00b4"), "'") | dict.fromkeys(
@@ -122,8 +123,9 @@ class PaperText:
 
 UNVERIFIED = " (the quote given for this was not found in the paper)"
 UNSUPPORTED = " (not in the paper: {})"
-# A sentence whose content words overlap this much with one already on the card repeats it.
-REPEAT = 0.8
+# A sentence whose content words overlap this much with one already on the card repeats it (with one on
+# another paper's card, it could describe any paper).
+REPEAT = SAME_SENTENCE
 # A judgement sharing a run of this many words with the abstract copies it.
 COPY_WORDS = 12
 # A TL;DR sharing less than this share of content words with the abstract does not state the contribution.
@@ -190,8 +192,10 @@ JUDGEMENT_WORDS = 4
 class Scrutiny:
     """One card's check against its paper: the paper's index, the tally, and what the card already says."""
 
-    def __init__(self, paper: Paper) -> None:
+    def __init__(self, paper: Paper, elsewhere: list[set[str]] | None = None) -> None:
         self.paper = paper
+        self.elsewhere = elsewhere or []  # content words of the sentences on other papers' cards
+        self.written: list[str] = []  # every model-written sentence kept on this card
         self.index = PaperText(paper)
         self.passages = Passages(paper)
         self.facts = paper_facts(paper)
@@ -226,6 +230,8 @@ class Scrutiny:
         words = content_words(sentence)
         if len(words) >= 4 and len(words - self.vocabulary) > len(words) / 2:
             return "could describe any paper: most of its words are not in the paper"
+        if len(words) >= 2 and any(overlap(words, other) >= REPEAT for other in self.elsewhere):
+            return "could describe any paper: it stands on the card of another paper"
         quoted_out = content_words(_QUOTED.sub(" ", sentence))
         if kind == "fact" and len(quoted_out) >= SUPPORT_WORDS and self.passages.support(quoted_out) < SUPPORT:
             return "no passage of the paper states it"
@@ -257,6 +263,7 @@ class Scrutiny:
             self.grounding.record(not absent, where, f"{sentence} (not in the paper: {', '.join(absent)})", "marked")
             missing += absent
             self.kept.append((where, content_words(sentence), normalise(sentence).strip(" .")))
+            self.written.append(sentence)
             kept.append(sentence)
         text = " ".join(kept)
         return with_mark(text, UNSUPPORTED.format(", ".join(missing)), limit) if missing and text else text
@@ -349,34 +356,45 @@ def topical(tags: list[str], paper: Paper) -> list[str]:
 
 def check_verdict(verdict: Verdict, s: Scrutiny) -> None:
     """The verdict's statements, by the same rules (reasons may restate findings: that is how they cite them).
-    A TL;DR that does not state the contribution gives way to the abstract's own sentence, quoted."""
+    A TL;DR that does not state the contribution gives way to the abstract's own sentence, quoted. The reasons
+    are checked first: a TL;DR that only repeats a reason gives way too, not the reason the score rests on (a
+    small model writes one sentence as its TL;DR and as every reason)."""
     card_wide, s.kept = s.kept, []
+    verdict.reasons = s.items(list(verdict.reasons), "judgement", 400, "verdict.reasons")
+    verdict.disagreements = s.items(list(verdict.disagreements), "judgement", 400, "verdict.disagreements")
+    written = len(s.written)
     tldr = s.text(verdict.tldr, "fact", "verdict.tldr", 400)
     if not tldr or overlap(content_words(tldr), content_words(s.paper.abstract)) < TLDR_OVERLAP:
+        del s.written[written:]
         sentence = contribution_sentence(s.paper)
         tldr = f"From the abstract: \u201c{sentence[:360]}\u201d" if sentence else tldr
     verdict.tldr = tldr
-    verdict.reasons = s.items(list(verdict.reasons), "judgement", 400, "verdict.reasons")
-    verdict.disagreements = s.items(list(verdict.disagreements), "judgement", 400, "verdict.disagreements")
     verdict.tags = topical(list(verdict.tags), s.paper)
     s.kept = card_wide
 
 
-def check_card(reviews: dict[str, Findings], verdict: Verdict | None, paper: Paper) -> Grounding:
-    """Check (and fix in place) every model-written field of every review and of the verdict; the tally."""
-    s = Scrutiny(paper)
+def check_card(
+    reviews: dict[str, Findings], verdict: Verdict | None, paper: Paper, ledger: SentenceLedger | None = None
+) -> Grounding:
+    """Check (and fix in place) every model-written field of every review and of the verdict; the tally. With a
+    ledger, a sentence that stands on another paper's card goes, and the sentences this card keeps are recorded."""
+    s = Scrutiny(paper, ledger.elsewhere(paper) if ledger else None)
     for name, review in reviews.items():
         s.model(review, name)
     if verdict is not None:
         check_verdict(verdict, s)
+    if ledger is not None:
+        ledger.record(paper, s.written)
     return s.grounding
 
 
-def verify_findings(outputs: dict[str, dict], verdict: dict | None, paper: Paper) -> Grounding:
+def verify_findings(
+    outputs: dict[str, dict], verdict: dict | None, paper: Paper, ledger: SentenceLedger | None = None
+) -> Grounding:
     """`check_card` over JSON outputs (reviewer name -> output, the verdict's fields), rewritten in place."""
     reviews = {name: REGISTRY[name].schema.model_validate(out) for name, out in outputs.items()}
     typed = Verdict.model_validate(verdict) if verdict else None
-    grounding = check_card(reviews, typed, paper)
+    grounding = check_card(reviews, typed, paper, ledger)
     for name, review in reviews.items():
         outputs[name].clear()
         outputs[name].update(review.model_dump(mode="json"))
