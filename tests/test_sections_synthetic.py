@@ -66,3 +66,28 @@ def test_references_table_links(paper):
 def test_every_section_knows_its_pages(paper):
     for s in paper.sections:
         assert s.page_of(0) == s.page_start and s.page_of(len(s.text) - 1) == s.page_end
+
+
+def test_a_link_printed_with_a_small_tilde_and_a_closing_bracket_is_listed_once(tmp_path):
+    """Seen on unseen papers: the text layer printed '˜' for '~', and the sentence's ')' stayed on the URL, so
+    one repository was listed twice, one copy broken."""
+    import pymupdf
+
+    path = tmp_path / "tilde.pdf"
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 100), "A Short Paper on Tools", fontsize=15)
+    page.insert_text((72, 140), "1 Introduction", fontsize=12)
+    page.insert_font(fontname="F0", fontbuffer=pymupdf.Font("cjk").buffer)  # a font that has both tildes
+    page.insert_text(
+        (72, 160), "Our tool (see https://example.org/\u02dcuser/tool) is free.", fontsize=10, fontname="F0"
+    )
+    page.insert_text((72, 180), "Mirror: www.example.net/\u223cuser/mirror).", fontsize=10, fontname="F0")
+    page.insert_link({"kind": pymupdf.LINK_URI, "from": pymupdf.Rect(150, 150, 330, 162),
+                      "uri": "https://example.org/~user/tool"})  # fmt: skip
+    doc.save(path)
+    paper = build_paper(read_pdf_file(path, max_pages=2), str(path))
+    assert sorted(link.url for link in paper.links) == [
+        "https://example.org/~user/tool",
+        "https://www.example.net/~user/mirror",
+    ]

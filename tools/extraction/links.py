@@ -31,8 +31,14 @@ def classify(url: str) -> str:
     return "other"
 
 
+# Tildes as a text layer may print them: the small tilde (TeX's \~{}), the tilde operator, the full-width one.
+_TILDES = str.maketrans({"\u02dc": "~", "\u223c": "~", "\uff5e": "~"})
+
+
 def _tidy(url: str) -> str:
-    url = url.rstrip(".,;:")
+    url = url.translate(_TILDES).rstrip(".,;:")
+    while url.endswith(")") and url.count(")") > url.count("("):  # the closing bracket of the sentence
+        url = url[:-1].rstrip(".,;:")
     if url.lower().startswith("www.") or not re.match(r"https?://", url, re.I):
         url = "https://" + url
     return url
