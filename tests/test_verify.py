@@ -248,3 +248,19 @@ def test_a_tldr_written_again_as_every_reason_leaves_one_reason_and_the_abstract
     verify_findings({}, verdict, p)
     assert verdict["reasons"] == [said]
     assert verdict["tldr"].startswith("From the abstract: \u201cWe propose a graph kernel")
+
+
+def test_a_card_that_compares_with_a_baseline_cannot_also_say_it_compares_with_none():
+    """Seen on the offline model: 'does not compare ... with any other baselines' above a results table whose
+    rows compare the paper's model with three baselines of the same table."""
+    p = paper(
+        "Our model reaches 94.7% accuracy on MUTAG, against 90.1% for GIN.",
+        table_rows=[["Dataset", "Ours", "GIN"], ["MUTAG", "94.7", "90.1"]],
+    )
+    row = {"cell": "T1.r1.c1", "baseline_cell": "T1.r1.c2", "dataset": "MUTAG", "metric": "Table 1"}
+    row |= {"method": "Ours", "this_paper": "94.7", "best_baseline": "GIN", "baseline_value": "90.1", "page": 3}
+    denial_ = "The paper does not compare the accuracy of the proposed model on MUTAG with any other baselines."
+    outputs = {"experiments": {"results": [row], "missing_baselines": [denial_, "No kernel on MUTAG is compared."]}}
+    grounding = verify_findings(outputs, None, p)
+    assert outputs["experiments"]["missing_baselines"] == ["No kernel on MUTAG is compared."]
+    assert any("the card compares it with GIN (Table 1, p. 3)" in d.unsupported for d in grounding.details)

@@ -8,7 +8,7 @@ import re
 from ...paper import Paper
 from ..extraction.facts import limitation_sentences
 
-_NEGATED = r"\b(no|not|without|lacks?|lacking|missing|absent|unavailable|never)\b[^.;]{0,60}?\b"
+_NEGATED = r"\b(no|not|without|lacks?|lacking|missing|absent|unavailable|never)\b[^.;]{0,100}?\b"
 _IS_NOT = r"\b[^.;]{0,40}?\b(is|are|was|were|has|have|had)\s+(not|never)\b"
 
 
