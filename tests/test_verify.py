@@ -178,9 +178,7 @@ def test_a_finding_that_denies_what_extraction_found_is_removed():
         }
     }
     g = verify_findings(outputs, None, p)
-    assert outputs["reproducibility"]["reasons"] == [
-        "Accuracy on MUTAG is reported in Table 1 without its variance."
-    ]
+    assert outputs["reproducibility"]["reasons"] == ["Accuracy on MUTAG is reported in Table 1 without its variance."]
     assert any("contradicts the paper: the paper links its code" in d.unsupported for d in g.details)
 
 
@@ -264,3 +262,16 @@ def test_a_card_that_compares_with_a_baseline_cannot_also_say_it_compares_with_n
     grounding = verify_findings(outputs, None, p)
     assert outputs["experiments"]["missing_baselines"] == ["No kernel on MUTAG is compared."]
     assert any("the card compares it with GIN (Table 1, p. 3)" in d.unsupported for d in grounding.details)
+
+
+def test_a_template_of_few_content_words_is_recognised_on_another_card(tmp_path):
+    ledger = SentenceLedger(tmp_path / "cache")
+    first, second = paper("Our model is compared with recent baselines."), paper("Recent baselines are missing.")
+    first.title, second.title = "One paper", "Another paper"
+    verify_findings(
+        {"experiments": {"missing_baselines": ["The paper does not report recent baselines"]}}, None, first, ledger
+    )
+    outputs = {"experiments": {"missing_baselines": ["The paper does not report any recent baselines."]}}
+    grounding = verify_findings(outputs, None, second, ledger)
+    assert outputs["experiments"]["missing_baselines"] == []
+    assert "it stands on the card of another paper" in grounding.details[0].unsupported

@@ -10,7 +10,7 @@ import diskcache
 
 from ...paper import Paper
 from ..extraction.text import norm_key
-from .wording import content_words
+from .wording import key_words
 
 
 class SentenceLedger:
@@ -25,12 +25,12 @@ class SentenceLedger:
         return norm_key(paper.title) or paper.source
 
     def elsewhere(self, paper: Paper) -> list[set[str]]:
-        """The content words of each sentence kept on the cards of other papers."""
+        """The key words of each sentence kept on the cards of other papers."""
         own = self.key(paper)
         found = []
         for key in self._cache.iterkeys():
             if key != own:
-                found += [content_words(s) for s in self._cache.get(key, default=[])]
+                found += [key_words(s) for s in self._cache.get(key, default=[])]
         return found
 
     def record(self, paper: Paper, sentences: list[str]) -> None:

@@ -23,7 +23,7 @@ from ...paper import Paper
 from ..extraction.text import clean
 from .consistency import denial, paper_facts
 from .ledger import SentenceLedger
-from .wording import SAME_SENTENCE, content_words, names_in, overlap, runs, sentences
+from .wording import SAME_SENTENCE, content_words, key_words, names_in, overlap, runs, sentences
 
 _DASHES = dict.fromkeys(map(ord, "\u2212\u2012\u2013\u2014\u2010\u2011\ufe63\uff0d"), "-")
 _QUOTES = dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032`\u00b4"), "'") | dict.fromkeys(
@@ -194,7 +194,7 @@ class Scrutiny:
 
     def __init__(self, paper: Paper, elsewhere: list[set[str]] | None = None) -> None:
         self.paper = paper
-        self.elsewhere = elsewhere or []  # content words of the sentences on other papers' cards
+        self.elsewhere = elsewhere or []  # key words of the sentences on other papers' cards
         self.written: list[str] = []  # every model-written sentence kept on this card
         self.index = PaperText(paper)
         self.passages = Passages(paper)
@@ -230,7 +230,8 @@ class Scrutiny:
         words = content_words(sentence)
         if len(words) >= 4 and len(words - self.vocabulary) > len(words) / 2:
             return "could describe any paper: most of its words are not in the paper"
-        if len(words) >= 2 and any(overlap(words, other) >= REPEAT for other in self.elsewhere):
+        said = key_words(sentence)
+        if len(said) >= 3 and any(overlap(said, other) >= REPEAT for other in self.elsewhere):
             return "could describe any paper: it stands on the card of another paper"
         quoted_out = content_words(_QUOTED.sub(" ", sentence))
         if kind == "fact" and len(quoted_out) >= SUPPORT_WORDS and self.passages.support(quoted_out) < SUPPORT:

@@ -35,6 +35,17 @@ def content_words(text: str) -> set[str]:
     return {_stem(w) for w in _WORD.findall(text) if len(w) >= 4 and w.lower() not in GENERIC}
 
 
+_FUNCTION_WORDS_TEXT = """this that these those there their them they then than with from into onto about were have been
+being which whose what when where while also such very only just each both some most more"""
+_FUNCTION_WORDS = set(_FUNCTION_WORDS_TEXT.split())
+
+
+def key_words(text: str) -> set[str]:
+    """The words that make a sentence what it is, function words aside (stems of words of four letters or
+    more): wider than `content_words`, so that two template sentences of few content words still compare."""
+    return {_stem(w) for w in _WORD.findall(text) if len(w) >= 4 and w.lower() not in _FUNCTION_WORDS}
+
+
 def names_in(text: str) -> set[str]:
     """Acronyms, CamelCase words and capitalised words that do not open the sentence."""
     found = set(_NAME.findall(text))
