@@ -89,7 +89,6 @@ Evidence = Annotated[
 Copied = SkipJsonSchema()
 
 
-
 def is_copied(field: Any) -> bool:
     """True for a field code fills from what a model pointed at (declared `Copied`)."""
     return any(m is Copied for m in field.metadata)
