@@ -13,6 +13,7 @@ import re
 from ...contract.registry import Reviewer
 from ...paper import Paper, Section
 from .injection import redact
+from .text import WIDE
 from .units import PRIVATE, Units, table_lines
 
 # Characters per token, on the safe side: measured on a corpus paper, Qwen2.5's tokenizer gave 6,225 tokens
@@ -20,13 +21,12 @@ from .units import PRIVATE, Units, table_lines
 CHARS_PER_TOKEN = 2.6
 # Kana, CJK ideographs, Hangul and full-width forms take about one token each (0.9 measured on the Japanese
 # paper of the corpus): a budget in characters at the rate above would put three times too many into the prompt.
-_WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]")
 WIDE_CHAR_TOKENS = 1.0
 
 
 def chars_per_token(text: str) -> float:
     """Characters per token for `text`: CHARS_PER_TOKEN, less where wide characters make up part of it."""
-    wide = len(_WIDE.findall(text))
+    wide = len(WIDE.findall(text))
     if not wide:
         return CHARS_PER_TOKEN
     return len(text) / (wide * WIDE_CHAR_TOKENS + (len(text) - wide) / CHARS_PER_TOKEN)

@@ -25,7 +25,7 @@ from .injection import merge_hidden, visible_instructions
 from .layout import body_size, reading_order
 from .links import find_links
 from .pdf import Line, RawDocument
-from .text import clean, join_lines, norm_key
+from .text import clean, join_lines, latin_length, norm_key
 
 _NUMBERED = re.compile(
     r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,3}|[A-H](?:\.\d{1,2}){0,3}|[IVX]{1,5}(?=\.))\.?\s+(?P<title>\S.*)$"
@@ -287,8 +287,15 @@ def parse_references(lines: list[Line]) -> list[Reference]:
     return refs
 
 
-def _abstract(lines: list[Line], end: int, body: float) -> tuple[str, int, int]:
-    """(abstract, page, index of the abstract label or -1) from the lines before the first heading."""
+# arXiv refuses abstracts longer than this (in Latin characters; a wide one counts three): past it, the label's
+# text has run on into the paper (a heading the layout did not show as one), and the abstract ends at the next
+# paragraph break or page.
+ABSTRACT_CHARS = 1920
+
+
+def _abstract(lines: list[Line], end: int, body: float) -> tuple[str, int, int, int]:
+    """(abstract, page, index of the abstract label or -1, index of the first line after it) from the lines
+    before the first heading."""
     for i in range(min(end, len(lines))):
         line = lines[i]
         if line.page > 2 or not is_abstract_label(line):
@@ -296,12 +303,25 @@ def _abstract(lines: list[Line], end: int, body: float) -> tuple[str, int, int]:
         rest = re.sub(r"^\s*a\s?b\s?s\s?t\s?r\s?a\s?c\s?t\b[\s.:—–-]*", "", clean(line.text), flags=re.I)
         body_lines = [rest] if rest else []
         first_size = lines[i + 1].size if i + 1 < len(lines) else body
-        for ln in lines[i + 1 : end]:
+        stop, previous, length = end, line, latin_length(rest)
+        for k in range(i + 1, end):
+            ln = lines[k]
+            if length > ABSTRACT_CHARS and _new_paragraph(previous, ln):
+                stop = k
+                break
+            previous = ln
             if abs(ln.size - first_size) > 0.8 and len(body_lines) > 1:
                 continue
             body_lines.append(clean(ln.text))
-        return join_lines(body_lines), line.page, i
-    return "", 1, -1
+            length += latin_length(ln.text) + 1
+        return join_lines(body_lines), line.page, i, stop
+    return "", 1, -1, 0
+
+
+def _new_paragraph(previous: Line, line: Line) -> bool:
+    """True when `line` opens a paragraph: on a new page, or below a gap of more than half a line."""
+    height = max(previous.y1 - previous.y0, 1.0)
+    return line.page != previous.page or line.y0 - previous.y1 > 0.5 * height
 
 
 def _footnote_affiliations(lines: list[Line], body: float, page_height: float) -> list[Line]:
@@ -368,7 +388,7 @@ def build_paper(doc: RawDocument, source: str, arxiv: ArxivMetadata | None = Non
     headings = detect_headings(lines, body, heading_start, doc.outline)
     headings = [h for h in headings if h.index >= heading_start]
     first_heading = headings[0].index if headings else len(lines)
-    abstract, abstract_page, _ = _abstract(lines, first_heading, body)
+    abstract, abstract_page, _, after_abstract = _abstract(lines, first_heading, body)
     if not abstract and arxiv:
         abstract = clean(arxiv.summary)
 
@@ -413,6 +433,8 @@ def build_paper(doc: RawDocument, source: str, arxiv: ArxivMetadata | None = Non
             appendix = Appendix(heading=h.text, page=page_start, section_index=len(sections))
         sections.append(section)
 
+    if headings and 0 < after_abstract < first_heading:  # text the abstract ran into, before the first heading
+        sections = _page_sections(lines[after_abstract:first_heading]) + sections
     body_lines = [ln for ln in lines if id(ln) not in ref_ids]
     tables, figures = captions_and_tables(doc, body_lines, body)
     links = find_links(doc, body_lines, [ln for ln in lines if id(ln) in ref_ids])

@@ -72,3 +72,12 @@ def join_lines(lines: list[str]) -> str:
         else:
             out = out + " " + line
     return out
+
+
+# Kana, CJK ideographs, Hangul and full-width forms: one such character carries about what three Latin ones do.
+WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]")
+
+
+def latin_length(text: str) -> int:
+    """The length of `text` in Latin characters: a wide character counts three."""
+    return len(text) + 2 * len(WIDE.findall(text))
