@@ -33,7 +33,7 @@ INVENTED_AFFILIATIONS_CEILING = 5  # a funding line and four e-mail addresses ta
 HEADING_PRECISION_FLOOR = 133 / 143
 HEADING_RECALL_FLOOR = 133 / 163
 PAPERS_WITH_GOOD_HEADINGS_FLOOR = 17  # precision and recall both at least 0.75 on the paper
-ABSTRACTS_FOUND_FLOOR = 18  # of the 21 papers whose source writes an abstract
+ABSTRACTS_FOUND_FLOOR = 20  # of the 21 papers whose source writes an abstract (was 18: two ran on into the paper)
 REFERENCE_LISTS_FOUND_FLOOR = 17  # of the 21 papers whose PDF prints a bibliography
 
 
