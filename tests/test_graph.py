@@ -56,10 +56,10 @@ def test_parallel_fan_out_is_visible_in_the_trace(pdf, tmp_path):
                 spans.append((start, time.perf_counter()))
             return out
 
-    started = time.perf_counter()
     run(pdf, tmp_path, Slow())
-    elapsed = time.perf_counter() - started
     assert len(spans) == 7
+    # from the first model call to the last (the extraction before them takes what the machine's load allows)
+    elapsed = max(end for _, end in spans) - min(start for start, _ in spans)
     reviewers = sorted(spans)[:6]
     overlapping = sum(1 for a, b in zip(reviewers, reviewers[1:], strict=False) if b[0] < a[1])
     assert overlapping >= 3 and elapsed < 7 * 0.3
