@@ -8,14 +8,14 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
-from ..contract.findings import NOT_CLAIMS, Finding, Statement
+from ..contract.findings import Finding, Statement
 from ..contract.usage import Usage
 from ..contract.verdict import BANDS, Verdict, VerdictOutcome, band, bands_text
 from ..errors import RefereeError, one_line
 from ..paper import Paper
 from ..prompts import load_prompt
 from ..state import Context, State
-from ..tools.grounding.consistency import denial, paper_facts
+from ..tools.grounding.consistency import baseline_compared, denial, paper_facts
 from ..tools.grounding.wording import content_words, overlap
 from .base import fill
 
@@ -38,11 +38,9 @@ def contradicted(verdict: Verdict, findings: list[Finding], paper: Paper) -> lis
     facts = paper_facts(paper)
     admitted = (out.get("limitations") or {}).get("admitted") or []
     results = (out.get("experiments") or {}).get("results") or []
-    baselines = [r for r in results if (r.get("best_baseline") or "").strip().lower() not in NOT_CLAIMS]
     if admitted and not facts["limitations"]:
         facts["limitations"] = "the limitations reviewer lists the authors' own"
-    if baselines:
-        facts["baselines"] = f"the experiments reviewer lists baselines ({baselines[0]['best_baseline']})"
+    facts["baselines"] = baseline_compared(results)
     if results and not facts["experiments"]:
         facts["experiments"] = "the experiments reviewer lists results"
     found = []
@@ -154,8 +152,7 @@ def ceiling(findings: list[Finding]) -> tuple[float, str] | None:
     (SIGNIFICANT and above) needs a measured comparison on the card: a result row whose own and baseline
     cells both resolved in one of the paper's tables; a tuning of a known method is at most INCREMENTAL."""
     out = {f.reviewer: f.output or {} for f in findings if f.ok}
-    results = (out.get("experiments") or {}).get("results") or []
-    measured = any((r.get("baseline_value") or "").strip().lower() not in NOT_CLAIMS for r in results)
+    measured = baseline_compared((out.get("experiments") or {}).get("results") or [])
     top = {label: low for label, low, _ in BANDS}
     if (out.get("novelty") or {}).get("assessment") == "tuning":
         return top["SOLID"] - 0.1, "the novelty reviewer assesses the delta as a tuning of a known method"

@@ -112,7 +112,7 @@ class Synth:
         return f"The paper reports: {sentence}"[:limit]
 
 
-NAMES = {"dataset", "metric", "best_baseline", "name"}  # names in schemas the model fills (few now)
+NAMES = {"name"}  # a name the model writes (a newsletter concept); table labels and entries are copied by code
 
 
 def triage_scores(prompt: str) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ...contract.findings import NOT_CLAIMS
 from ...paper import Paper
 from ..extraction.facts import limitation_sentences
 
@@ -44,6 +45,15 @@ def paper_facts(paper: Paper) -> dict[str, str | None]:
         "baselines": None,
         "experiments": f"the paper reports results ({results[0].label})" if results else None,
     }
+
+
+def baseline_compared(results: list[dict]) -> str | None:
+    """In words, the first result row (the experiments reviewer's, as JSON) that compares the paper with a
+    baseline cell of the same table; None when no row does. Rows are copied from the paper's cells: a fact."""
+    for r in results:
+        if (r.get("baseline_value") or "").strip().lower() not in NOT_CLAIMS:
+            return f"the card compares it with {r.get('best_baseline')} ({r.get('metric')}, p. {r.get('page')})"
+    return None
 
 
 def denial(sentence: str, facts: dict[str, str | None]) -> str | None:

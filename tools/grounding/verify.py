@@ -21,7 +21,7 @@ from ...contract.registry import REGISTRY
 from ...contract.verdict import Verdict
 from ...paper import Paper
 from ..extraction.text import clean
-from .consistency import denial, paper_facts
+from .consistency import baseline_compared, denial, paper_facts
 from .ledger import SentenceLedger
 from .wording import SAME_SENTENCE, content_words, key_words, names_in, overlap, runs, sentences
 
@@ -380,10 +380,8 @@ def check_card(
     """Check (and fix in place) every model-written field of every review and of the verdict; the tally. With a
     ledger, a sentence that stands on another paper's card goes, and the sentences this card keeps are recorded."""
     s = Scrutiny(paper, ledger.elsewhere(paper) if ledger else None)
-    compared = [r for r in getattr(reviews.get("experiments"), "results", []) if r.baseline_value not in NOT_CLAIMS]
-    if compared:  # result rows are copied from the paper's cells: a baseline there is a fact
-        r = compared[0]
-        s.facts["baselines"] = f"the card compares it with {r.best_baseline} ({r.metric}, p. {r.page})"
+    results = [r.model_dump() for r in getattr(reviews.get("experiments"), "results", [])]
+    s.facts["baselines"] = baseline_compared(results)
     for name, review in reviews.items():
         s.model(review, name)
     if verdict is not None:
