@@ -82,10 +82,30 @@ def _latex_to_text(title: str) -> str:
 _ABSTRACT = re.compile(r"\\begin\s*\{abstract\}|\\abstract\s*\{|\\section\*?\s*\{\s*abstract\s*\}", re.I)
 
 
-def section_titles(tex: str) -> list[str]:
-    titles = []
-    for match in re.finditer(r"\\section\*?\s*(\[[^\]]*\])?\s*(?=\{)", tex):
+_MACRO = re.compile(r"\\(?:re)?newcommand\*?\s*\{?\\([a-zA-Z]+)\}?\s*(?=\{)|\\def\s*\\([a-zA-Z]+)\s*(?=\{)")
+
+
+def _macros(tex: str) -> dict[str, str]:
+    """Argument-free macros the source defines (\\newcommand{\\name}{DefecTor}): a heading that uses one
+    prints its expansion."""
+    found = {}
+    for match in _MACRO.finditer(tex):
         body, _ = _braced(tex, match.end())
+        found[match.group(1) or match.group(2)] = body
+    return found
+
+
+def section_titles(tex: str) -> list[str]:
+    """Top-level headings as printed: \\section and \\section* titles with the source's own macros expanded,
+    and JMLR's \\acks{...}, which prints an unnumbered "Acknowledgments" heading."""
+    macros = _macros(tex)
+    titles = []
+    for match in re.finditer(r"\\section\*?\s*(\[[^\]]*\])?\s*(?=\{)|\\acks\s*(?=\{)", tex):
+        if match.group(0).startswith("\\acks"):
+            titles.append("Acknowledgments")
+            continue
+        body, _ = _braced(tex, match.end())
+        body = re.sub(r"\\([a-zA-Z]+)(\{\})?", lambda m: macros.get(m.group(1), m.group(0)), body)
         titles.append(_latex_to_text(body))
     return titles
 

@@ -45,7 +45,10 @@ def test_unsafe_urls_are_dropped(raw):
 
 def test_safe_urls_are_kept_with_brackets_encoded():
     assert safe_url("https://github.com/a/b") == "https://github.com/a/b"
-    assert safe_url("https://en.wikipedia.org/wiki/Graph_(abstract)") == "https://en.wikipedia.org/wiki/Graph_%28abstract%29"
+    assert (
+        safe_url("https://en.wikipedia.org/wiki/Graph_(abstract)")
+        == "https://en.wikipedia.org/wiki/Graph_%28abstract%29"
+    )
     assert safe_url("http://127.0.0.1:8080/x?y=1&z=2") == "http://127.0.0.1:8080/x?y=1&z=2"
 
 

@@ -52,6 +52,7 @@ def ethics(tmp_path, monkeypatch):
 
 def test_a_seventh_reviewer_runs_end_to_end(ethics, tmp_path):
     assert reviewer_names()[-1] == "ethics" and len(reviewer_names()) == 7
+
     def responder(name, schema, prompt):
         data = synthesize(schema, prompt, name=name)
         if name == "EthicsReview":  # a fact naming what the paper never names

@@ -91,3 +91,98 @@ def test_a_link_printed_with_a_small_tilde_and_a_closing_bracket_is_listed_once(
         "https://example.org/~user/tool",
         "https://www.example.net/~user/mirror",
     ]
+
+
+def _runs(page, x, y, runs, size=10.0):
+    """One printed line made of (text, bold) runs set one after another."""
+    import pymupdf
+
+    for text, bold in runs:
+        font = "hebo" if bold else "helv"
+        page.insert_text((x, y), text, fontsize=size, fontname=font)
+        x += pymupdf.get_text_length(text, fontname=font, fontsize=size)
+
+
+REFERENCE_ENTRIES = [
+    f"[{i}] A. Author{i} and B. Writer, A study of graph number {i}, Journal of Tests {i}, 20{10 + i}."
+    for i in range(1, 7)
+]
+
+
+def test_run_in_headings_and_a_small_capitals_reference_heading(tmp_path):
+    """SIAM style, seen on unseen papers: '1. Introduction.' in bold opens a paragraph that runs on, the
+    authors are in capitals joined by 'AND', and 'REFERENCES' is set smaller than the text."""
+    import pymupdf
+
+    path = tmp_path / "runin.pdf"
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((100, 80), "A FAST METHOD FOR SMALL LATTICES", fontsize=12, fontname="hebo")
+    page.insert_text((100, 100), "ANNA BELL AND CARL DIAZ", fontsize=8)
+    page.insert_text((72, 125), "Abstract. We reduce small lattices quickly and report the norms we reach.", fontsize=8)
+    _runs(page, 72, 160, [("1. Introduction.", True), (" Lattices are common tools in number theory.", False)])
+    for k in range(8):  # the text type is 10 pt, like the run-in headings
+        page.insert_text((72, 172 + 12 * k), "They appear in cryptography and in the theory of numbers.", fontsize=10)
+    _runs(page, 72, 280, [("2. Methods.", True), (" We project basis vectors greedily.", False)])
+    _runs(page, 72, 310, [("2.1. Details.", True), (" Each step updates the Gram matrix.", False)])
+    page.insert_text((250, 350), "REFERENCES", fontsize=8)
+    for k, entry in enumerate(REFERENCE_ENTRIES):
+        page.insert_text((72, 370 + 12 * k), entry, fontsize=8)
+    doc.save(path)
+    paper = build_paper(read_pdf_file(path, max_pages=2), str(path))
+    assert paper.top_level_headings() == ["Introduction", "Methods"]
+    assert [(s.number, s.heading, s.level) for s in paper.sections][-1] == ("2.1", "Details", 2)
+    assert paper.sections[0].text.startswith("Lattices are common tools in number theory.")
+    assert [a.name for a in paper.authors] == ["ANNA BELL", "CARL DIAZ"]
+    assert len(paper.references) == 6 and paper.references[0].text.startswith("A. Author1")
+
+
+def test_an_outline_with_the_title_on_top_and_a_reference_list_without_heading(tmp_path):
+    """REVTeX style: the bookmarks put the paper's title at level 1 and every section under it; the
+    bibliography has no heading. Levels come out as printed, and the references are found."""
+    import pymupdf
+
+    path = tmp_path / "revtex.pdf"
+    title = "Routing Qubits with Tree Search"
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((150, 70), title, fontsize=12, fontname="hebo")
+    page.insert_text((200, 90), "Ann Lee and Bo Chen", fontsize=10)
+    for y, (text, size) in enumerate(
+        [("I. INTRODUCTION", 9), ("II. METHOD", 9), ("A. Setup", 10), ("III. RESULTS", 9)]
+    ):
+        page.insert_text((72, 130 + 60 * y), text, fontsize=size, fontname="hebo")
+        page.insert_text((72, 145 + 60 * y), "Some sentences of the paper in plain type follow here.", fontsize=10)
+    for k, entry in enumerate(REFERENCE_ENTRIES):
+        page.insert_text((72, 400 + 12 * k), entry, fontsize=9)
+    doc.set_toc([[1, title, 1], [2, "Introduction", 1], [2, "Method", 1], [3, "Setup", 1], [2, "Results", 1]])
+    doc.save(path)
+    paper = build_paper(read_pdf_file(path, max_pages=2), str(path))
+    assert [(s.heading, s.level) for s in paper.sections] == [
+        ("Introduction", 1),
+        ("Method", 1),
+        ("Setup", 2),
+        ("Results", 1),
+    ]
+    assert len(paper.references) == 6
+    assert "[6]" not in paper.sections[-1].text
+
+
+def test_a_japanese_paper_has_headings_and_authors(tmp_path):
+    """Headings in a script without case, and authors printed as 'Name（Affiliation）'."""
+    import pymupdf
+
+    path = tmp_path / "ja.pdf"
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_font(fontname="F0", fontbuffer=pymupdf.Font("cjk").buffer)
+    page.insert_text((100, 80), "和歌の語彙変化について", fontsize=15, fontname="F0")
+    page.insert_text((120, 105), "山田太郎（東京大学文学部）", fontsize=11, fontname="F0")
+    page.insert_text((72, 150), "1. はじめに", fontsize=12, fontname="F0")
+    page.insert_text((72, 170), "本研究の目的は語彙の変化を調べることである。", fontsize=9, fontname="F0")
+    page.insert_text((72, 200), "2. 方法", fontsize=12, fontname="F0")
+    page.insert_text((72, 220), "語形の分布を比べた。", fontsize=9, fontname="F0")
+    doc.save(path)
+    paper = build_paper(read_pdf_file(path, max_pages=2), str(path))
+    assert paper.top_level_headings() == ["はじめに", "方法"]
+    assert [(a.name, a.affiliations) for a in paper.authors] == [("山田太郎", ["東京大学文学部"])]

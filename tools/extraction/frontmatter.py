@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ...paper import Author
 from .pdf import Line
-from .text import clean, join_lines, norm_key
+from .text import clean, join_lines, latin_length, norm_key
 
 AFFILIATION_WORDS = re.compile(
     r"\b(universit\w*|institut\w*|college|school|laborator\w*|labs?|department|dept\.?|faculty|cent(?:er|re)|"
@@ -17,6 +17,36 @@ AFFILIATION_WORDS = re.compile(
     r"national|ministry|agency|company|council)\b",
     re.I,
 )
+# the same in scripts without word spaces, where \b does not separate words: 東京科学大学環境・社会理工学院
+_CJK_AFFILIATION_WORDS = re.compile(
+    "大学|大學|研究所|研究科|研究院|学院|學院|学部|研究室|实验室|實驗室|株式会社|センター|中心"
+)
+
+
+def affiliation_like(text: str) -> bool:
+    return bool(AFFILIATION_WORDS.search(text) or _CJK_AFFILIATION_WORDS.search(text))
+
+
+# "Name (Affiliation)" on one line, in either script's parentheses
+_NAME_WITH_AFFILIATION = re.compile(r"\s*([^()（）,;]+?)\s*[(（]([^()（）]+)[)）]\s*[,;]?")
+_CJK_NAME = re.compile(r"^[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff・ー\s]{2,16}$")
+
+
+def names_with_affiliations(text: str) -> list[tuple[str, str]]:
+    """'陳旭東（東京科学大学）' or 'Xudong Chen (Institute of Science Tokyo), Bor Hodošček (Osaka University)':
+    (name, affiliation) pairs when the whole line reads so, else []."""
+    pairs, end = [], 0
+    for match in _NAME_WITH_AFFILIATION.finditer(text):
+        if match.start() != end:
+            return []
+        name, affiliation = clean(match.group(1)), clean(match.group(2))
+        if not (split_names(name) or _CJK_NAME.match(name)) or not affiliation_like(affiliation):
+            return []
+        pairs.append((name, affiliation))
+        end = match.end()
+    return pairs if pairs and not text[end:].strip() else []
+
+
 _NOT_HEADER = re.compile(
     r"@|https?://|www\.|\b(published|proceedings|preprint|under review|conference|workshop|copyright|"
     r"equal contribution|correspondence|arxiv|submitted|accepted|draft|january|february|march|april|may|june|"
@@ -26,7 +56,7 @@ _NOT_HEADER = re.compile(
 _MARKER_CHARS = "*†‡§¶♯♮‖∗⋆"
 _MARKER_TEXT = re.compile(rf"^[\s\d{re.escape(_MARKER_CHARS)},]+$")
 _NAME_TOKEN = re.compile(
-    r"^(?:[A-ZÀ-ÖØ-Þ][\w'’\-.]*|[A-Z]\.(?:-?[A-Z]\.)*|van|von|der|den|de|del|della|da|di|du|"
+    r"^(?:[A-ZÀ-ÖØ-Þ][\w'’\-.]*|[dl]['’][A-ZÀ-ÖØ-Þ][\w'’\-.]*|[A-Z]\.(?:-?[A-Z]\.)*|van|von|der|den|de|del|della|da|di|du|"
     r"dos|la|le|bin|ben|al|el|y|zu|ter|mc)$"
 )
 _ABSTRACT = re.compile(r"^\s*a\s?b\s?s\s?t\s?r\s?a\s?c\s?t\b[\s.:—–-]*", re.I)
@@ -53,13 +83,22 @@ def title_lines(page_lines: list[Line], page_height: float) -> list[Line]:
     return chosen
 
 
+_SUPERSCRIPT = re.compile(rf"^[\da-z{re.escape(_MARKER_CHARS)},]{{1,4}}$|^[A-Z]$")
+
+
 def marked_text(line: Line) -> str:
-    """Line text with superscript markers (small spans of digits or symbols) wrapped as ⟦m⟧."""
-    out = []
+    """Line text with superscript markers wrapped as ⟦m⟧: small spans of digits, symbols, lower-case letters
+    (elsarticle's 'a,b') or one glyph of a symbol font, set against the word before them or opening the line."""
+    out: list[str] = []
     size = line.size
     for span in line.spans:
         text = span.text
-        if text.strip() and span.size < 0.8 * size and _MARKER_TEXT.match(text):
+        attached = not out or not out[-1] or not out[-1][-1].isspace()
+        if (
+            text.strip()
+            and span.size < 0.8 * size
+            and (_MARKER_TEXT.match(text) or (attached and _SUPERSCRIPT.match(text.strip())))
+        ):
             out.append(f"⟦{text.strip()}⟧")
         else:
             out.append(text)
@@ -77,7 +116,7 @@ def split_names(text: str) -> list[tuple[str, list[str]]]:
     """Split an author line into (name, markers) pairs; an empty list when it does not read as names."""
     text = re.sub(rf"([^\s⟦])([\d{re.escape(_MARKER_CHARS)}]+)(?=[\s,;]|$)", r"\1⟦\2⟧", text)
     text = re.sub(rf"\s([{re.escape(_MARKER_CHARS)}\d]+)(?=\s|,|$)", r"⟦\1⟧", text)
-    parts = re.split(r"(⟦[^⟧]*⟧|,|;|\s&\s|\band\b)", text)
+    parts = re.split(r"(⟦[^⟧]*⟧|,|;|\s&\s|\b(?:and|AND)\b)", text)
     names: list[tuple[str, list[str]]] = []
     for part in parts:
         if part.startswith("⟦"):
@@ -115,7 +154,7 @@ def _split_affiliation_text(text: str) -> list[tuple[str | None, str]]:
     cleaned = []
     for marker, body in out:
         body = clean(re.sub(r"^\W*equal contribution\W*", "", body, flags=re.I)).strip(" .;")
-        if body and AFFILIATION_WORDS.search(body):
+        if body and affiliation_like(body):
             cleaned.append((marker, body))
     return cleaned
 
@@ -130,7 +169,14 @@ def authors_and_affiliations(header: list[Line], footnotes: list[Line]) -> tuple
         block = (line.page, line.block)
         if "@" in plain or re.search(r"https?://|www\.", plain):
             continue
-        if AFFILIATION_WORDS.search(plain):
+        paired = names_with_affiliations(plain)
+        if paired:
+            for name, affiliation in paired:
+                marker = f"⟪{len(affs)}⟫"  # a private marker: this name, this affiliation
+                affs.append(_Affiliation(marker, affiliation, block, line.bbox))
+                authors.append((name, [marker], block, line))
+            continue
+        if affiliation_like(plain):
             for marker, body in _split_affiliation_text(text) or [(None, plain.strip(" ,"))]:
                 prev = affs[-1] if affs else None
                 if prev and marker is None and prev.block == block:
@@ -149,12 +195,18 @@ def authors_and_affiliations(header: list[Line], footnotes: list[Line]) -> tuple
             # a city or country line under an affiliation: "CERN" / "Switzerland"
             sep = " " if affs[-1].text.endswith(",") else ", "
             affs[-1].text = f"{affs[-1].text}{sep}{plain.strip(' ,')}"
+        elif authors and latin_length(plain) >= 60:
+            break  # prose after the author block (an abstract, a second-language title page) ends it
     by_block: dict[tuple[int, int], list[str]] = {}
     for line in footnotes:
         by_block.setdefault((line.page, line.block), []).append(marked_text(line))
     for block, texts in by_block.items():
         for marker, body in _split_affiliation_text(join_lines(texts)):
             affs.append(_Affiliation(marker, body, block))
+    # a name in regular type under a bold name in the same block is an institution without the usual
+    # words ("Télécom ParisTech" under "Brault Romain")
+    bold_names = [(block, line.y0) for _, _, block, line in authors if line.bold]
+    authors = [a for a in authors if a[3].bold or not any(b == a[2] and y < a[3].y0 for b, y in bold_names)]
     names_out: list[Author] = []
     seen_aff: dict[str, str] = {}
     for aff in affs:

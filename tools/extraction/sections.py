@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from ...paper import Appendix, ArxivMetadata, Author, Paper, Reference, Section
 from .captions import captions_and_tables
 from .frontmatter import (
-    AFFILIATION_WORDS,
+    affiliation_like,
     authors_and_affiliations,
     is_abstract_label,
     marked_text,
+    names_with_affiliations,
     title_lines,
     title_text,
 )
@@ -36,7 +37,11 @@ _KNOWN = re.compile(
     r"discussion|credit author statement|author contributions|reproducibility statement|funding)$",
     re.I,
 )
-_REFERENCES = re.compile(r"^(references|bibliography|literature cited|works cited)$", re.I)
+# labels of front matter that some templates set like section headings
+_FRONT_MATTER = re.compile(
+    r"^(keywords|key words|index terms|ccs concepts|general terms|acm reference format|additional key words.*)$", re.I
+)
+_REFERENCES = re.compile(r"^(references|bibliography|literature cited|works cited|参考文献|文献)$", re.I)
 _NOT_HEADING = re.compile(
     r"^(table|figure|fig\.|algorithm|theorem|lemma|definition|corollary|proposition|remark|example|"
     r"assumption|step|input|output|require|ensure)\s*[\dA-Z]?[\d.:]*\s*[:.]?$|^(table|figure|fig\.)\s*\d",
@@ -53,6 +58,22 @@ class Heading:
     size: float
     bold: bool
     kind: str = "section"  # section | references | abstract
+    appendix: bool = False  # printed as "Appendix A. ..."
+    # text on the heading's own line that belongs to what follows: the paragraph a run-in heading
+    # ("1. Introduction. Lattices are ...") opens, or a whole reference entry when the list has no heading
+    lead: Line | None = None
+
+
+def _starts_like_title(text: str) -> bool:
+    """Upper case, a digit, or a letter of a script without case (Japanese, Chinese)."""
+    c = text[0]
+    return c.isupper() or c.isdigit() or (c.isalpha() and not c.islower())
+
+
+def _mostly_numbers(text: str) -> bool:
+    """'E1 E3 E5', '0.2 0.4 0.6': figure or table labels, not a title."""
+    tokens = text.split()
+    return sum(any(c.isdigit() for c in t) for t in tokens) * 2 > len(tokens)
 
 
 def _heading_style(line: Line, body: float) -> bool:
@@ -68,19 +89,52 @@ def _candidate(line: Line, body: float) -> tuple[str | None, str] | None:
     text = clean(line.text)
     if not 2 <= len(text) <= 120 or len(text.split()) > 16 or text.endswith((",", ";")):
         return None
+    # set in capitals or bold, these are headings at any size: "REFERENCES", "ACKNOWLEDGMENTS" in 8 pt
+    marked = line.bold or text.isupper() or not any(c.isascii() and c.isalpha() for c in text)
+    if marked and (_REFERENCES.match(text) or _KNOWN.match(text.rstrip("."))):
+        return None, text.rstrip(".")
     if line.size < body - 0.6 or not _heading_style(line, body) or _NOT_HEADING.match(text):
         return None
     match = _NUMBERED.match(text)
     if match:
         title = match.group("title")
-        if sum(c.isalpha() for c in title) < 2 or not (title[0].isupper() or title[0].isdigit()):
+        if sum(c.isalpha() for c in title) < 2 or not _starts_like_title(title) or _mostly_numbers(title):
             return None
         return match.group("num"), title.rstrip(".")
     big = line.size >= body + 1.5 and line.bold and len(text.split()) <= 6  # e.g. a lower-case tool name
-    if not (text[0].isupper() or big) or sum(c.isalpha() for c in text) < 3:
+    if not (_starts_like_title(text) or big) or sum(c.isalpha() for c in text) < 3 or _mostly_numbers(text):
+        return None
+    if names_with_affiliations(text):  # "Ann Lee (Osaka University)" in large type is an author
         return None
     if _KNOWN.match(text.rstrip(".")) or _REFERENCES.match(text) or line.size >= body + 0.8:
         return None, text.rstrip(".")
+    return None
+
+
+_RUN_IN_END = re.compile(r"[.:]$")
+
+
+def _run_in(line: Line, body: float) -> tuple[str | None, str, Line] | None:
+    """A heading set in bold at the start of a paragraph, the text running on after it ("1. Introduction.
+    Lattices of integers are ..."): (number, title, the rest of the line). Numbered, or a known
+    unnumbered name (Acknowledgements)."""
+    spans = [s for s in line.spans if s.text]
+    k = 0
+    while k < len(spans) and (spans[k].bold or not spans[k].text.strip()):
+        k += 1
+    lead = clean("".join(s.text for s in spans[:k]))
+    rest = spans[k:]
+    if not lead or not rest or not _RUN_IN_END.search(lead) or abs(line.size - body) > 1.0:
+        return None
+    if len(lead) > 100 or len(lead.split()) > 12 or _NOT_HEADING.match(lead):
+        return None
+    rest_line = Line(line.page, line.block, line.bbox, rest, line.horizontal)
+    title = lead[:-1].strip()
+    match = _NUMBERED.match(title)
+    if match and _starts_like_title(match.group("title")) and not _mostly_numbers(match.group("title")):
+        return match.group("num"), match.group("title").rstrip("."), rest_line
+    if _KNOWN.match(title):
+        return None, title, rest_line
     return None
 
 
@@ -97,13 +151,18 @@ def _similar(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, ka, kb, autojunk=False).ratio()
 
 
-def detect_headings(lines: list[Line], body: float, start: int, outline) -> list[Heading]:
+def detect_headings(lines: list[Line], body: float, start: int, outline, paper_title: str = "") -> list[Heading]:
     found: list[Heading] = []
     i = start
     while i < len(lines):
         line = lines[i]
         cand = _candidate(line, body)
         if cand is None:
+            run_in = _run_in(line, body)
+            if run_in is not None:
+                number, title, rest = run_in
+                kind = "references" if _REFERENCES.match(title) else "section"
+                found.append(Heading(i, title, number, _level(number), line.size, True, kind, lead=rest))
             i += 1
             continue
         number, title = cand
@@ -126,11 +185,23 @@ def detect_headings(lines: list[Line], body: float, start: int, outline) -> list
         kind = "references" if _REFERENCES.match(title) else "section"
         found.append(Heading(i, title, number, _level(number), line.size, line.bold, kind))
         i += skip
-    found = _drop_letter_numbers_before_appendix(found)
+    found = _drop_letter_numbers_before_appendix(_numbers_in_sequence(found))
     _levels_from_style(found)
     if len([o for o in outline if o[0] >= 1]) >= 2:
-        found = _align_with_outline(found, lines, start, outline)
+        found = _align_with_outline(found, lines, start, outline, paper_title)
     return found
+
+
+def _numbers_in_sequence(found: list[Heading]) -> list[Heading]:
+    """Section numbers only count up: '2. PPN' after section 4.1 is an item of a numbered list."""
+    out, last = [], 0
+    for h in found:
+        if h.number and h.number.isdigit():
+            if int(h.number) <= last:
+                continue
+            last = int(h.number)
+        out.append(h)
+    return out
 
 
 def _drop_letter_numbers_before_appendix(found: list[Heading]) -> list[Heading]:
@@ -170,41 +241,125 @@ def _levels_from_style(found: list[Heading]) -> None:
             h.level = min(h.level, 3)
 
 
-def _align_with_outline(found: list[Heading], lines: list[Line], start: int, outline) -> list[Heading]:
-    """Outline entries decide titles and levels; unnumbered top-level headings it lacks are kept."""
+def _outline_entries(outline, paper_title: str) -> list[tuple[int, str | None, str, int]]:
+    """(level, printed number, title, page) for the outline's sections. Bookmarks are evidence, not truth:
+    an entry for the paper's own title or its abstract is not a section (REVTeX puts the title at level 1,
+    every section under it), levels start at 1, and a number written into the title is kept apart."""
+    entries = []
+    for level, title, page in outline:
+        title = clean(title)
+        if not title or (paper_title and _similar(title, paper_title) >= 0.85) or re.match(r"^abstract\b", title, re.I):
+            continue
+        match = _NUMBERED.match(title)
+        number, text = (match.group("num"), match.group("title")) if match else (None, title)
+        entries.append((level, number, text, page))
+    top = min((e[0] for e in entries), default=1)
+    return [(level - top + 1, number, text, page) for level, number, text, page in entries]
+
+
+def _trusted_depth(number: str | None) -> int | None:
+    """The level a printed number states for itself: '2' 1, '2.1' 2, 'A.3' 2. A lone letter or roman
+    numeral ('A', 'IV') states none: it is a section in one template and a subsection in another."""
+    if not number or not any(c.isdigit() for c in number):
+        return None
+    return number.count(".") + 1
+
+
+def _outline_levels(placed: list[tuple[int, int | None]]) -> list[int]:
+    """Levels for (outline level, depth a printed number states) pairs in reading order. A printed
+    number's depth decides ('2.1' is a subsection whatever the bookmarks say); an entry without one sits
+    where the outline nests it relative to the last numbered entry before it; with no numbered entry yet,
+    the outline decides."""
+    levels: list[int] = []
+    anchor: tuple[int, int] | None = None  # (outline level, true level) of the last numbered entry
+    for outline_level, depth in placed:
+        if depth is not None:
+            anchor = (outline_level, depth)
+            levels.append(depth)
+        elif anchor is None:
+            levels.append(min(outline_level, 4))
+        else:
+            levels.append(min(4, max(1, anchor[1] + outline_level - anchor[0])))
+    return levels
+
+
+_APPENDIX = re.compile(r"^appendix\s+(?P<num>[A-H](?:\.\d{1,2}){0,2})[.:]?\s+(?P<title>\S.*)$", re.I)
+
+
+def _printed(text: str) -> tuple[str | None, str, bool]:
+    """(number, title, whether 'Appendix' is printed before the number) of a heading line."""
+    text = clean(text)
+    match = _APPENDIX.match(text) or _NUMBERED.match(text)
+    if not match:
+        return None, text, False
+    return match.group("num"), match.group("title").rstrip("."), match.re is _APPENDIX
+
+
+def _align_with_outline(
+    found: list[Heading], lines: list[Line], start: int, outline, paper_title: str
+) -> list[Heading]:
+    """Outline entries decide which headings are sections and their titles; printed numbers and the
+    outline's nesting decide levels; unnumbered headings it lacks (starred Limitations, Acknowledgements,
+    References) are kept. An entry's page is trusted within one page, unless the outline runs backwards
+    (broken destinations): then the entry is looked for after the last heading placed."""
     used: set[int] = set()
     result: list[Heading] = []
-    for level, title, page in outline:
+    placed: list[tuple[int, int | None]] = []  # (outline level, depth the printed number states)
+    last_page, last_index = 0, start
+    for level, number, title, page in _outline_entries(outline, paper_title):
+        backwards = page < last_page
+
+        def near(
+            i: int, page: int = page, after: tuple[int, int] | None = (last_index, last_page) if backwards else None
+        ) -> bool:
+            if after is not None:
+                return i >= after[0] and lines[i].page >= after[1]
+            return abs(lines[i].page - page) <= 1
+
         best, best_score = None, 0.0
         for h in found:
-            if h.index in used or abs(lines[h.index].page - page) > 1:
+            if h.index in used or not near(h.index):
                 continue
             score = max(_similar(h.text, title), _similar(f"{h.number or ''} {h.text}", title))
             if score > best_score:
                 best, best_score = h, score
-        if best is not None and best_score >= 0.75:
-            used.add(best.index)
+        line_at, line_score = None, 0.0
+        if best_score < 0.95:  # a printed line that matches better than a styled heading does
+            for i in range(start, len(lines)):
+                if i not in used and near(i):
+                    score = _similar(_printed(lines[i].text)[1], title)
+                    if score >= 0.8 and score > max(line_score, best_score):
+                        line_at, line_score = i, score
+        if line_at is not None:
+            ln = lines[line_at]
+            printed_number, _, appendix = _printed(ln.text)
+            heading = Heading(line_at, title, number or printed_number, level, ln.size, ln.bold, appendix=appendix)
+        elif best is not None and best_score >= 0.75:
             kind = "references" if _REFERENCES.match(title.strip()) else best.kind
-            result.append(Heading(best.index, clean(title), best.number, level, best.size, best.bold, kind))
+            heading = Heading(best.index, title, best.number or number, level, best.size, best.bold, kind, best.lead)
+            appendix = bool(re.match(r"^appendix\b", lines[best.index].text.strip(), re.I))
+            heading.appendix = appendix
+        else:
             continue
-        for i in range(start, len(lines)):
-            ln = lines[i]
-            if (
-                abs(ln.page - page) <= 1
-                and i not in used
-                and _similar(re.sub(_NUMBERED, r"\g<title>", ln.text), title) >= 0.8
-            ):
-                used.add(i)
-                result.append(Heading(i, clean(title), None, level, ln.size, ln.bold))
-                break
-    # unnumbered top-level headings the outline lacks (starred sections: Limitations, Acknowledgements),
-    # unless they only title what follows ("Appendix" right above "A Proof of ...")
+        used.add(heading.index)
+        result.append(heading)
+        placed.append((level, 1 if appendix else _trusted_depth(heading.number)))
+        last_page, last_index = lines[heading.index].page, heading.index
+    for h, lvl in zip(result, _outline_levels(placed), strict=True):
+        h.level = lvl
+    # headings the outline lacks (starred sections), with a usual name or in the style of the top-level
+    # headings, unless they label front matter or only title what follows ("Appendix" right above
+    # "A Proof of ...")
+    top_styles = {(round(h.size * 2) / 2, h.bold) for h in result if h.level == 1}
     starts = sorted([h.index for h in found] + [h.index for h in result])
     for h in found:
-        if h.index in used:
+        if h.index in used or _FRONT_MATTER.match(h.text):
             continue
         next_start = next((s for s in starts if s > h.index), len(lines))
-        if h.kind == "references" or (h.number is None and h.level == 1 and next_start > h.index + 1):
+        styled = (round(h.size * 2) / 2, h.bold) in top_styles
+        unnumbered = h.number is None and (_KNOWN.match(h.text) or styled) and next_start > h.index + 1
+        if h.kind == "references" or unnumbered:
+            h.level = 1
             result.append(h)
     return sorted(result, key=lambda h: h.index)
 
@@ -287,6 +442,34 @@ def parse_references(lines: list[Line]) -> list[Reference]:
     return refs
 
 
+_YEAR = re.compile(r"\b(19|20)\d\d[a-z]?\b")
+
+
+def unheaded_references(lines: list[Line], start: int) -> int | None:
+    """Where a reference list printed without a heading (REVTeX, some journals) begins: a line labelled
+    [1] or 1., from which at least five entries follow, labelled in sequence, most of them with a year."""
+    for i in range(start, len(lines)):
+        first = _REF_LABEL.match(lines[i].text)
+        if not first or (first.group(1) or first.group(2)) != "1":
+            continue
+        bracketed = first.group(1) is not None
+        expected, entries, years = 2, [lines[i].text], 0
+        for ln in lines[i + 1 : i + 400]:
+            label = _REF_LABEL.match(ln.text)
+            value = label and (label.group(1) if bracketed else label.group(2))
+            if value == str(expected):
+                years += bool(_YEAR.search(entries[-1]))
+                entries.append(ln.text)
+                expected += 1
+                if expected > 6:
+                    break
+            elif entries:
+                entries[-1] += " " + ln.text
+        if expected > 6 and years >= 3:
+            return i
+    return None
+
+
 # arXiv refuses abstracts longer than this (in Latin characters; a wide one counts three): past it, the label's
 # text has run on into the paper (a heading the layout did not show as one), and the abstract ends at the next
 # paragraph break or page.
@@ -333,7 +516,7 @@ def _footnote_affiliations(lines: list[Line], body: float, page_height: float) -
     return [
         ln
         for block in blocks.values()
-        if any("⟦" in marked_text(x) for x in block) and any(AFFILIATION_WORDS.search(x.text) for x in block)
+        if any("⟦" in marked_text(x) for x in block) and any(affiliation_like(x.text) for x in block)
         for ln in block
     ]
 
@@ -385,15 +568,30 @@ def build_paper(doc: RawDocument, source: str, arxiv: ArxivMetadata | None = Non
         (i for i in range(after_title, len(lines)) if lines[i].page <= 2 and is_abstract_label(lines[i])), -1
     )
     heading_start = abstract_label + 1 if abstract_label >= 0 else after_title
-    headings = detect_headings(lines, body, heading_start, doc.outline)
+    headings = detect_headings(lines, body, heading_start, doc.outline, title)
     headings = [h for h in headings if h.index >= heading_start]
+    if headings and not any(h.kind == "references" for h in headings):
+        at = unheaded_references(lines, headings[0].index + 1)
+        if at is not None:
+            ln = lines[at]
+            headings.append(Heading(at, "References", None, 1, ln.size, ln.bold, "references", lead=ln))
+            headings.sort(key=lambda h: h.index)
     first_heading = headings[0].index if headings else len(lines)
     abstract, abstract_page, _, after_abstract = _abstract(lines, first_heading, body)
     if not abstract and arxiv:
         abstract = clean(arxiv.summary)
 
     header_end = abstract_label if abstract_label >= 0 else first_heading
-    header = [ln for ln in lines[after_title:header_end] if ln.page == 1]
+    # everything on page 1 printed above the abstract is front matter, in whichever column reading order
+    # puts it (a third author in the right column comes after the left column's abstract)
+    label = lines[abstract_label] if abstract_label >= 0 and lines[abstract_label].page == 1 else None
+    header = [
+        ln
+        for k, ln in enumerate(lines)
+        if ln.page == 1
+        and k >= after_title
+        and (k < header_end or (label is not None and k > abstract_label and ln.y1 <= label.y0))
+    ]
     footnotes = _footnote_affiliations(lines, body, doc.pages[0].height)
     authors, affiliations = authors_and_affiliations(header, footnotes)
 
@@ -404,7 +602,7 @@ def build_paper(doc: RawDocument, source: str, arxiv: ArxivMetadata | None = Non
     ref_ids: set[int] = set()
     for k, h in enumerate(headings):
         end = headings[k + 1].index if k + 1 < len(headings) else len(lines)
-        content = lines[h.index + 1 : end]
+        content = ([h.lead] if h.lead else []) + lines[h.index + 1 : end]
         if h.kind == "references":
             references.extend(parse_references(content))
             ref_ids.update(id(ln) for ln in content)
@@ -413,6 +611,7 @@ def build_paper(doc: RawDocument, source: str, arxiv: ArxivMetadata | None = Non
         text, offsets = _section_text(content)
         is_appendix = (
             seen_refs
+            or h.appendix
             or bool(re.match(r"^(appendix|appendices|supplementary)", h.text, re.I))
             or bool(h.number and h.number[0] in "ABCDEFGH" and h.level == 1 and appendix is not None)
             or appendix is not None

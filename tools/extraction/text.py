@@ -23,8 +23,10 @@ _SPACING_ACCENTS = {
     "\u02dc": "\u0303",  # tilde
     "\u02c7": "\u030c",  # caron
     "\u00b8": "\u0327",  # cedilla
+    "\u02db": "\u0328",  # ogonek
 }
 _ACCENT_BEFORE = re.compile("([\u00b4\u00a8\u02c6\u02dc\u02c7])\\s?([A-Za-z])")
+_ACCENT_AFTER = re.compile("([A-Za-z])([\u00b8\u02db])")  # cedilla and ogonek follow their letter: "FRANC¸OIS"
 _WS = re.compile(r"\s+")
 
 
@@ -36,6 +38,7 @@ def printable(text: str) -> str:
 
 def _fold_accents(text: str) -> str:
     text = _ACCENT_BEFORE.sub(lambda m: m.group(2) + _SPACING_ACCENTS[m.group(1)], text)
+    text = _ACCENT_AFTER.sub(lambda m: m.group(1) + _SPACING_ACCENTS[m.group(2)], text)
     return unicodedata.normalize("NFC", text)
 
 
@@ -49,10 +52,11 @@ def clean(text: str) -> str:
 
 
 def norm_key(text: str) -> str:
-    """An aggressive key for comparing titles and headings: lower case letters and digits only."""
+    """An aggressive key for comparing titles and headings: lower-case letters and digits only, of any
+    script (a Japanese heading has a key too), without accents."""
     text = unicodedata.normalize("NFKD", clean(text))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", "", text.lower())
+    return re.sub(r"[\W_]+", "", text.lower())
 
 
 def join_lines(lines: list[str]) -> str:
