@@ -67,6 +67,7 @@ _STOP = """the a an and or of to in on for with by from as at is are was were be
     proposed propose proposes present presents show shows shown we our they them work"""
 STOP = set(_STOP.split())
 QUOTED = re.compile('\u201c[^\u201d]*\u201d|"[^"]{8,}"')
+PAGE = re.compile(r"\(p\. \d+\)")  # the page the code cites after a quote it copied
 _NO = r"\b(no|not|without|lacks?|missing|unavailable|never)\b"
 CONTRADICTIONS = (
     ("code", re.compile(_NO + r"[^.;]{0,50}\b(code|implementation|repositor\w*)", re.I)),
@@ -83,6 +84,7 @@ def checked_numbers(text: str) -> list[str]:
 
 def norm(text: str) -> str:
     text = text.replace("\u2212", "-").replace("\u2013", "-").replace("\ufb01", "fi").replace("\ufb02", "fl")
+    text = re.sub(r"(\d)\s*[×xX]\s*(?=\d)", r"\1x", text)  # "500 × 500" and "500x500" are one size
     return re.sub(r"\s+", " ", text).lower()
 
 
@@ -136,7 +138,8 @@ class PaperFacts:
 
     def has_name(self, name: str) -> bool:
         """The name as the paper prints it, or each of its words in the paper (plural and case aside)."""
-        key = re.sub(r"[^a-z0-9]", "", name.lower())
+        name = norm(name)
+        key = re.sub(r"[^a-z0-9]", "", name)
         if key and key in self.squashed:
             return True
         parts = [w[:6] for w in words(name) if len(w) > 2]
@@ -215,11 +218,12 @@ def audit_card(name: str, card: Card, facts: PaperFacts) -> Audit:
         text = PIPELINE_MARKS.sub("", raw)
         if kind in ("entity", "number"):
             if kind == "number" and text.strip().lower() not in ABSTAIN:
-                result.numbers += [f"{where}: {n}" for n in checked_numbers(text) if not facts.has_number(n)]
+                written = PAGE.sub(" ", QUOTED.sub(" ", text))  # quotes and their pages are copied by code
+                result.numbers += [f"{where}: {n}" for n in checked_numbers(written) if not facts.has_number(n)]
             if kind == "entity" and not facts.has_name(text):
                 result.entities.append(f"{where}: {text}")
             continue
-        unquoted = QUOTED.sub(" ", text)  # a quotation of the paper is copied by code, not written
+        unquoted = PAGE.sub(" ", QUOTED.sub(" ", text))  # a quotation of the paper is copied by code, not written
         for topic, pattern in CONTRADICTIONS:
             known = {"code": facts.code_links, "limitations": facts.states_limits, "tables": facts.has_tables}[topic]
             if known and pattern.search(unquoted):
