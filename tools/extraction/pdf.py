@@ -183,6 +183,12 @@ class _Raster:
         return region.size == 0 or int(region.max()) - int(region.min()) < 40
 
 
+def _inside_any(point: tuple[float, float], boxes: np.ndarray) -> bool:
+    """Whether the point lies in any of the (n, 4) boxes: thousands of image tiles on a page of figures."""
+    x, y = point
+    return bool(np.any((boxes[:, 0] <= x) & (x <= boxes[:, 2]) & (boxes[:, 1] <= y) & (y <= boxes[:, 3])))
+
+
 def hidden_spans(page: pymupdf.Page, number: int) -> list[HiddenSpan]:
     """Spans drawn invisibly (render mode 3, zero opacity), too small to read, outside the page, in the
     colour of what lies under them, or painted over by an opaque shape drawn after them."""
@@ -191,7 +197,13 @@ def hidden_spans(page: pymupdf.Page, number: int) -> list[HiddenSpan]:
         return []
     area = page.rect
     fills, raster = _Fills(page), _Raster(page)
-    images = page.get_image_info() if any(min(t["color"] or (0,)) > 0.5 for t in traces) else []
+    image_boxes: list[np.ndarray] = []  # read once, and only for a span already suspected
+
+    def on_image(point: tuple[float, float]) -> bool:
+        if not image_boxes:
+            image_boxes.append(np.array([i["bbox"] for i in page.get_image_info()], dtype=float).reshape(-1, 4))
+        return _inside_any(point, image_boxes[0])
+
     found: list[HiddenSpan] = []
     for t in traces:
         text = "".join(chr(c[0]) for c in t["chars"]).strip()
@@ -213,8 +225,7 @@ def hidden_spans(page: pymupdf.Page, number: int) -> list[HiddenSpan]:
                 kind = "covered"
             # Images under the text and clipped shapes are not in the fill list: there, the rendered page
             # decides (white digits on a heat-map image, a figure's clipped white background).
-            on_image = any(pymupdf.Rect(img["bbox"]).contains(pymupdf.Point(*centre)) for img in images)
-            if (kind == "covered" or (kind and on_image)) and not raster.blank(box):
+            if (kind == "covered" or (kind and on_image(centre))) and not raster.blank(box):
                 kind = None
         if kind:
             found.append(HiddenSpan(number, kind, text, tuple(box)))
