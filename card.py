@@ -153,7 +153,7 @@ def assemble(
         missing=missing,
         removed_template_text=removed,
         grounding=grounding.line() if grounding else None,
-        hidden_text=[h.model_dump() for h in paper.hidden_text],
+        hidden_text=list(paper.hidden_text),
         checks=list(paper.checks),
         reviews=values,
     )

@@ -58,12 +58,13 @@ def _fail(exc: BaseException) -> None:
 
 
 def _warn_hidden(paper: Paper) -> None:
-    """Text a reader cannot see, or that instructs reviewers: one warning line, details in the output."""
-    if paper.hidden_text:
-        kinds = sorted({h.kind for h in paper.hidden_text})
-        pages = sorted({h.page for h in paper.hidden_text})
+    """Text that addresses reviewers or models, hidden or not: one warning line, details in the output.
+    Hidden artefacts (figure tick labels, an embedded figure source) are only listed in the JSON."""
+    if paper.alarms:
+        kinds = sorted({h.kind for h in paper.alarms})
+        pages = sorted({h.page for h in paper.alarms})
         err.print(
-            f"[yellow]warning: hidden text found:[/] {len(paper.hidden_text)} passage(s) ({', '.join(kinds)}) "
+            f"[yellow]warning: hidden text found:[/] {len(paper.alarms)} passage(s) ({', '.join(kinds)}) "
             f"on page(s) {', '.join(map(str, pages))}; kept out of what the models read, listed on the card",
             highlight=False,
         )
@@ -554,8 +555,10 @@ def outline(paper: Paper) -> Tree:
     links = tree.add(f"links: {len(paper.links)}")
     for link in paper.links:
         links.add(f"{link.kind}: {esc(link.url)} [dim](p. {link.page})[/]", highlight=False)
-    if paper.hidden_text:
-        tree.add(f"[red]hidden text found: {len(paper.hidden_text)} spans[/]")
+    if paper.alarms:
+        tree.add(f"[red]hidden text found: {len(paper.alarms)} spans[/]")
+    if len(paper.hidden_text) > len(paper.alarms):
+        tree.add(f"hidden artefacts (figure labels and the like): {len(paper.hidden_text) - len(paper.alarms)}")
     return tree
 
 

@@ -90,6 +90,11 @@ class HiddenText(BaseModel):
     page: int
     kind: str
     text: str
+    addressed: bool = Field(
+        True,
+        description="the text addresses a reader or a model (an instruction, a request, praise): an alarm; "
+        "false for artefacts such as figure tick labels or an embedded figure source, listed quietly",
+    )
 
 
 class Appendix(BaseModel):
@@ -114,6 +119,12 @@ class Paper(BaseModel):
     figures: list[Figure]
     links: list[Link]
     hidden_text: list[HiddenText] = Field(default_factory=list)
+
+    @property
+    def alarms(self) -> list[HiddenText]:
+        """Hidden or visible text that addresses a reader or a model: what a user is warned of."""
+        return [h for h in self.hidden_text if h.addressed]
+
     arxiv: ArxivMetadata | None = None
     checks: list[str] = Field(
         default_factory=list, description="disagreements found while cross-checking PDF and metadata"

@@ -223,6 +223,7 @@ def deep_review(task: ReviewTask, runtime: Runtime[WeeklyContext]) -> dict:
                     stars=online.stars if online else None,
                 ).model_dump(),
                 "online_problems": online.problems if online else [],
+                "alarms": [f"p. {h.page} ({h.kind}): {h.text[:120]}" for h in card.alarms],
                 "usage": {name: node for name, node in record["nodes"].items() if "model" in node},
             }
         ]

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, SerializeAsAny, field_validator, model_validator
 
-from ..paper import Author, Link
+from ..paper import Author, HiddenText, Link
 from .findings import NOT_CLAIMS, Findings
 from .registry import REGISTRY
 from .verdict import Verdict
@@ -91,7 +91,15 @@ class Card(BaseModel):
     missing: dict[str, str] = Field(default_factory=dict, description="reviewer -> why its section is absent")
     removed_template_text: int = 0
     grounding: str | None = Field(None, description="how many claims were verified against the paper")
-    hidden_text: list[dict[str, Any]] = []
+    hidden_text: list[HiddenText] = Field(
+        default_factory=list, description="hidden or instructing text; `addressed` marks the alarms"
+    )
+
+    @property
+    def alarms(self) -> list[HiddenText]:
+        """The hidden or visible text that addresses a reader or a model."""
+        return [h for h in self.hidden_text if h.addressed]
+
     checks: list[str] = []
 
     @model_validator(mode="before")

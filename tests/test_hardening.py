@@ -144,7 +144,7 @@ def test_reported_instructions_reach_no_prompt(tmp_path):
     doc.save(tmp_path / "planted.pdf")
     model = FakeReviewModel()
     final = review(tmp_path / "planted.pdf", tmp_path / "out", model=model)
-    reported = {h["text"] for h in final["card"].hidden_text}
+    reported = {h.text for h in final["card"].alarms}
     assert set(INSTRUCTIONS) <= reported
     assert len(model.prompts) == 7  # six reviewers and the verdict
     for prompt in model.prompts:

@@ -1,6 +1,8 @@
 """Text in a paper that addresses its reviewers: hidden spans (from tools/pdf.py) and visible instructions.
 
-Both are reported (top-level `hidden_text`, the card, a CLI warning) and neither reaches a model: hidden spans
+Both are listed in the top-level `hidden_text`; those that address a reader or a model raise the alarm (the
+card, the weekly report, a CLI warning) and hidden artefacts (tick labels, figure sources) are listed quietly.
+Neither reaches a model: hidden spans
 are kept out of the sections, and `redact` replaces every reported span and every sentence that instructs a
 reviewer in any text bound for a prompt. Visible text stays in the paper and on the card (it is what readers
 see).
@@ -11,23 +13,10 @@ from __future__ import annotations
 import re
 
 from ...paper import HiddenText, Paper
+from .addressing import INSTRUCTION, addresses_reader
 from .pdf import HiddenSpan
 from .text import clean
 
-_INSTRUCTION = re.compile(
-    r"(ignore (all |any )?(the )?(previous|prior|above|earlier|preceding) (instructions|prompts?|rules)"
-    r"|disregard (all |any )?(the )?(previous|prior|above) (instructions|prompts?)"
-    r"|(give|write|provide|produce) (this paper |the paper |it )?an? (very )?(positive|favou?rable|glowing|high)"
-    r"( review| score| rating| assessment)"
-    r"|(recommend|suggest) (acceptance|accepting this paper|to accept)"
-    r"|do not (mention|highlight|point out|discuss) (any )?(weaknesses|limitations|flaws|negative)"
-    r"|(as|you are) an? (ai|llm|language model|large language model) (reviewer|assistant)"
-    r"|for (llm|ai|language model) reviewers"
-    r"|rate this paper (as )?(\d|a \d|highly)"
-    r"|score of (9|10)(\.\d)?( out of 10|/10)"
-    r"|new instructions?:)",
-    re.I,
-)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 # Sentences of a prompt, each with its end (line breaks end a sentence too); a split, never a backtracking match,
 # so that a long run of text without punctuation costs linear time.
@@ -41,7 +30,7 @@ def redact(text: str, hidden: list[HiddenText] | None = None) -> str:
         text = text.replace(passage, REDACTED)
     pieces = []
     for piece in _SENTENCE_END.split(text):
-        if _INSTRUCTION.search(piece):
+        if INSTRUCTION.search(piece):
             lead = " " if piece[:1].isspace() else ""
             piece = lead + REDACTED + ("\n" if piece.endswith("\n") else "")
         pieces.append(piece)
@@ -49,7 +38,8 @@ def redact(text: str, hidden: list[HiddenText] | None = None) -> str:
 
 
 def merge_hidden(spans: list[HiddenSpan]) -> list[HiddenText]:
-    """Consecutive hidden spans of one kind on one page become one entry."""
+    """Consecutive hidden spans of one kind on one page become one entry, marked as addressed to a reader
+    (an alarm) or not (an artefact, listed quietly)."""
     merged: list[HiddenText] = []
     for span in spans:
         last = merged[-1] if merged else None
@@ -57,6 +47,8 @@ def merge_hidden(spans: list[HiddenSpan]) -> list[HiddenText]:
             last.text = clean(f"{last.text} {span.text}")
         else:
             merged.append(HiddenText(page=span.page, kind=span.kind, text=clean(span.text)))
+    for entry in merged:
+        entry.addressed = addresses_reader(entry.text)
     return merged
 
 
@@ -73,7 +65,7 @@ def visible_instructions(paper: Paper) -> list[HiddenText]:
         for sentence in _SENTENCE.split(text):
             start = text.find(sentence, offset)
             offset = max(start, 0) + len(sentence)
-            if _INSTRUCTION.search(sentence):
+            if INSTRUCTION.search(sentence):
                 where = section.page_of(max(start, 0)) if section else page
                 found.append(HiddenText(page=where, kind="visible-instruction", text=sentence[:400]))
     unique = {(h.page, h.text): h for h in found}  # a caption is also a line of its page's text

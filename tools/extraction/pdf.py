@@ -14,6 +14,7 @@ import numpy as np
 import pymupdf
 
 from ...errors import BadPDFError
+from .addressing import addresses_reader
 from .text import printable
 
 # MuPDF warnings that mean page content could not be decoded: the text we would extract is incomplete.
@@ -90,7 +91,8 @@ class HiddenSpan:
     """Text a reader cannot see but a text extractor (and so an LLM) would read."""
 
     page: int
-    kind: str  # invisible | tiny | off-page | background-colour | covered
+    # invisible | tiny | off-page | background-colour | covered | clipped | rotated | layer-off
+    kind: str
     text: str
     bbox: tuple[float, float, float, float]
 
@@ -189,12 +191,42 @@ def _inside_any(point: tuple[float, float], boxes: np.ndarray) -> bool:
     return bool(np.any((boxes[:, 0] <= x) & (x <= boxes[:, 2]) & (boxes[:, 1] <= y) & (y <= boxes[:, 3])))
 
 
-def hidden_spans(page: pymupdf.Page, number: int) -> list[HiddenSpan]:
+def _switched_off_layers(doc: pymupdf.Document) -> list[list[HiddenSpan]]:
+    """Per page, the text of optional-content layers that are switched off: no viewer shows it, and no
+    extractor reads it, but a viewer's layer panel (or another reader) can switch it on."""
+    off = {cfg["number"]: cfg["text"] for cfg in doc.layer_ui_configs() if not cfg["on"]}
+    if not off:
+        return [[] for _ in range(doc.page_count)]
+    for number in off:
+        doc.set_layer_ui_config(number, action=0)  # on
+    found = []
+    for index, page in enumerate(doc):
+        found.append(
+            [
+                HiddenSpan(index + 1, "layer-off", text, tuple(t["bbox"]))
+                for t in page.get_texttrace()
+                if t["layer"] in off.values() and (text := "".join(chr(c[0]) for c in t["chars"]).strip())
+            ]
+        )
+    for number in off:
+        doc.set_layer_ui_config(number, action=2)  # off again
+    return found
+
+
+def _span_boxes(blocks: list[dict]) -> np.ndarray:
+    boxes = [s["bbox"] for b in blocks for ln in b.get("lines", []) for s in ln["spans"] if s["text"].strip()]
+    return np.array(boxes, dtype=float).reshape(-1, 4)
+
+
+def hidden_spans(page: pymupdf.Page, number: int, blocks: list[dict] | None = None) -> list[HiddenSpan]:
     """Spans drawn invisibly (render mode 3, zero opacity), too small to read, outside the page, in the
-    colour of what lies under them, or painted over by an opaque shape drawn after them."""
+    colour of what lies under them, painted over by an opaque shape drawn after them, or cut away by their
+    clipping path (drawn, but not on the page's text). Rotated text is reported only where it addresses a
+    reader or a model: axis labels and the arXiv stamp are rotated too, and visible."""
     traces = [t for t in page.get_texttrace() if any(chr(c[0]).strip() for c in t["chars"])]
     if not traces:
         return []
+    shown = _span_boxes(blocks if blocks is not None else page.get_text("dict", flags=_DICT_FLAGS)["blocks"])
     area = page.rect
     fills, raster = _Fills(page), _Raster(page)
     image_boxes: list[np.ndarray] = []  # read once, and only for a span already suspected
@@ -227,6 +259,11 @@ def hidden_spans(page: pymupdf.Page, number: int) -> list[HiddenSpan]:
             # decides (white digits on a heat-map image, a figure's clipped white background).
             if (kind == "covered" or (kind and on_image(centre))) and not raster.blank(box):
                 kind = None
+            # not on the page's text and no ink where it is drawn: cut away by its clipping path
+            if kind is None and not _inside_any(centre, shown) and raster.blank(box):
+                kind = "clipped"
+        if kind is None and abs(t["dir"][1]) > 0.05 and addresses_reader(text):
+            kind = "rotated"
         if kind:
             found.append(HiddenSpan(number, kind, text, tuple(box)))
     return found
@@ -239,10 +276,12 @@ def _is_hidden(bbox, hidden: list[HiddenSpan]) -> bool:
     return any((box & pymupdf.Rect(h.bbox)).get_area() >= 0.5 * box.get_area() for h in hidden)
 
 
-def _page_lines(page: pymupdf.Page, number: int, hidden: list[HiddenSpan]) -> list[Line]:
+_DICT_FLAGS = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES
+
+
+def _page_lines(blocks: list[dict], number: int, hidden: list[HiddenSpan]) -> list[Line]:
     lines: list[Line] = []
-    flags = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES
-    for b_index, block in enumerate(page.get_text("dict", flags=flags)["blocks"]):
+    for b_index, block in enumerate(blocks):
         for raw in block.get("lines", []):
             spans = [
                 Span(
@@ -333,18 +372,21 @@ def open_pdf(data: bytes, *, name: str, max_pages: int, max_bytes: int | None = 
                     for link in page.get_links()
                     if link.get("uri")
                 ]
-                hidden = hidden_spans(page, index + 1)
+                blocks = page.get_text("dict", flags=_DICT_FLAGS)["blocks"]
+                hidden = hidden_spans(page, index + 1, blocks)
                 pages.append(
                     Page(
                         number=index + 1,
                         width=page.rect.width,
                         height=page.rect.height,
-                        lines=_page_lines(page, index + 1, hidden),
+                        lines=_page_lines(blocks, index + 1, hidden),
                         links=links,
                         image_count=len(page.get_images(full=False)),
                         hidden=hidden,
                     )
                 )
+            for page, spans in zip(pages, _switched_off_layers(doc), strict=True):
+                page.hidden.extend(spans)
             outline = [(lvl, title, pno) for lvl, title, pno, *_ in doc.get_toc(simple=True)]
             metadata = {k: v for k, v in (doc.metadata or {}).items() if v}
         except Exception as exc:

@@ -260,8 +260,8 @@ def section_blocks(card: Card) -> list[tuple[str, str]]:
         blocks.append(("Reviewer disagreement", "The reviewers did not contradict each other."))
     facts = _facts_for(card)
     blocks = [(heading, body + facts.get(heading, "")) for heading, body in blocks]
-    if card.hidden_text:
-        rows = [f'- p. {h["page"]} ({esc(h["kind"])}): "{esc(h["text"][:200])}"' for h in card.hidden_text]
+    if card.alarms:
+        rows = [f'- p. {h.page} ({esc(h.kind)}): "{esc(h.text[:200])}"' for h in card.alarms]
         blocks.append(("Hidden text found", "\n".join(rows)))
     return blocks
 

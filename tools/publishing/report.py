@@ -44,6 +44,7 @@ class RankedPaper(BaseModel):
     gem_reason: str | None = None
     note: str | None = None
     online_problems: list[str] = []  # online signals that were enabled but could not be fetched
+    alarms: list[str] = []  # text in the paper that addresses reviewers or models, hidden or not
 
 
 class UsageRow(BaseModel):
@@ -163,6 +164,7 @@ def build_report(state: dict, topics: Topics, model_names: dict[str, str]) -> We
                 gem_reason=gem_reason(review["score"], review["label"], attention) if gem else None,
                 note=None if gem else attention_note(attention),
                 online_problems=review.get("online_problems", []),
+                alarms=review.get("alarms", []),
             )
         )
     # a finding or an application that stands, nearly the same, on another paper's entry describes neither
@@ -232,6 +234,8 @@ def _paper_md(e: RankedPaper) -> list[str]:
     card = f"[card]({e.card}) ([HTML]({e.card[:-3]}.html))"
     lines += [f"**{e.score:.1f}/10 · {e.label} · confidence {e.confidence}/5**{badge} · {card} · {arxiv}", ""]
     lines += [f"*Authors:* {authors or 'not listed'} · *Topic:* {esc(e.topic)}", ""]
+    if e.alarms:
+        lines += [f"**⚠ Text addressed to reviewers or models:** {esc('; '.join(e.alarms))}", ""]
     lines += [f"**TL;DR:** {esc(e.tldr) or 'none written'}", "", "**Key findings**", ""]
     lines += [f"- {esc(k)}" for k in e.key_findings] or ["- none recorded on the card"]
     lines += ["", "**Practical applications**", ""]
