@@ -164,7 +164,12 @@ def ceiling(findings: list[Finding]) -> tuple[float, str] | None:
 NOTHING_STANDS = "not assessed: the findings contradict every reason the verdict gave, after one regeneration"
 
 
+NO_FINDINGS = "not assessed: no reviewer produced findings, so there is nothing a verdict could stand on"
+
+
 def write_verdict(state: State, runtime: Runtime[Context]) -> dict:
+    if not any(f.ok for f in state["findings"]):  # a verdict written from error messages judges nothing
+        return {"verdict": VerdictOutcome(error=NO_FINDINGS), "verdict_usage": Usage()}
     try:
         context = runtime.context
         checker = context.model("triage") if context.consistency_llm_check else None

@@ -89,6 +89,19 @@ def test_a_reviewer_that_fails_twice_is_named_on_the_card(pdf, tmp_path):
     assert list(card["missing"]) == ["experiments"] and card["verdict"]["confidence"] <= 3
 
 
+def test_no_verdict_is_written_when_no_reviewer_produced_findings(pdf, tmp_path):
+    """Seen on a 71-page paper: every reviewer overflowed the model's context, and the verdict model was then
+    asked anyway; it gave 3.0 FLAWED with the error messages as its reasons."""
+    from referee.contract.registry import reviewers
+
+    model = FakeReviewModel(fail_tools={r.schema.__name__ for r in reviewers()})
+    run(pdf, tmp_path, model)
+    assert "Verdict" not in model.calls
+    card = json.loads((tmp_path / "outputs" / "paper" / "card.json").read_text())
+    assert card["verdict"] is None and set(card["missing"]) >= {r.name for r in reviewers()}
+    assert "no reviewer produced findings" in (tmp_path / "outputs" / "paper" / "card.md").read_text()
+
+
 def test_author_names_never_reach_a_reviewer_prompt(pdf, tmp_path):
     model = FakeReviewModel()
     run(pdf, tmp_path, model)

@@ -164,3 +164,17 @@ def test_a_paper_in_japanese_is_budgeted_at_about_a_token_per_character():
     text = paper_text(p, 1000)
     wide = sum(1 for ch in text if "\u3040" <= ch <= "\u9fff")
     assert 600 <= wide <= 1000 and estimate_tokens(text) <= 1100
+
+
+def test_a_paper_of_sixty_sections_stays_within_the_budget():
+    """Seen on a 71-page paper: every section got at least 300 characters, sixty sections overran the budget
+    threefold, and every reviewer of the offline model overflowed its context window."""
+    p = paper()
+    sentence = "We bound the approximation error of the estimator by a constant times the kernel norm. "
+    p.sections = [
+        Section(heading=f"Part {k}", number=str(k), level=1, page_start=k, page_end=k, text=sentence * 20)
+        for k in range(1, 61)
+    ]
+    text = paper_text(p, 2000)
+    assert estimate_tokens(text) <= 2000
+    assert all(f"SECTION {k} Part {k}" in text for k in range(1, 61))  # each still shows its heading

@@ -53,16 +53,17 @@ def blind(text: str, paper: Paper) -> str:
 LONGEST_SENTENCE = 1000
 
 
-def _numbered(sentences: list, limit: int) -> str:
-    """Sentences with their ids, as many as fit in `limit` characters (a cut is marked)."""
+def _numbered(sentences: list, limit: int, longest: int = LONGEST_SENTENCE) -> str:
+    """Sentences with their ids, as many as fit in `limit` characters (a cut is marked); the first is shown
+    whole up to `longest` characters, even past the limit."""
     out, used = [], 0
     for sentence in sentences:
         line = f"[{sentence.id}] {sentence.text}"
         if out and used + len(line) > limit:
             out.append("[...]")
             break
-        if len(line) > max(limit, LONGEST_SENTENCE):  # no sentence ends for pages (a table, a run of symbols)
-            out += [line[: max(limit, LONGEST_SENTENCE)], "[...]"]
+        if len(line) > max(limit, longest):  # no sentence ends for pages (a table, a run of symbols)
+            out += [line[: max(limit, longest)], "[...]"]
             break
         out.append(line)
         used += len(line) + 1
@@ -119,17 +120,24 @@ def paper_text(paper: Paper, token_budget: int, reviewer: Reviewer | None = None
     budget = int(token_budget * chars_per_token(sample))
     head = f"TITLE: {paper.title}\n\nABSTRACT: {_numbered(units.of_section(None), budget)}"
     facts = _facts(paper, reviewer, budget)
-    room = max(budget - len(head) - len(facts), 1000)
     chosen = {id(s) for s in select_sections(paper, reviewer)}
     sections = [(i, s) for i, s in enumerate(paper.sections) if id(s) in chosen]
+    titles = [
+        f"SECTION {s.number + ' ' if s.number else ''}{s.heading} (pp. {s.page_start}-{s.page_end})"
+        for _, s in sections
+    ]
+    room = max(budget - len(head) - len(facts) - sum(len(t) + 10 for t in titles), 1000)  # title, cut mark
     lists = [units.of_section(i) for i, _ in sections]
     sizes = [sum(len(u.text) + len(u.id) + 4 for u in units_) for units_ in lists]
     total = sum(sizes) or 1
+    # every section gets a floor (its opening), the rest of the room goes by size; with many sections (a
+    # 71-page paper has sixty) the floor shrinks so that the whole never outgrows the budget
+    floor = min(300, room // max(len(sections), 1))
+    spare = max(room - floor * len(sections), 0)
     body = []
-    for (_, s), sentences, size in zip(sections, lists, sizes, strict=True):
-        share = size if total <= room else max(300, int(room * size / total))
-        number = f"{s.number} " if s.number else ""
-        body.append(f"SECTION {number}{s.heading} (pp. {s.page_start}-{s.page_end})\n{_numbered(sentences, share)}")
+    for title, sentences, size in zip(titles, lists, sizes, strict=True):
+        share = size if total <= room else floor + int(spare * size / total)
+        body.append(f"{title}\n{_numbered(sentences, share, longest=min(LONGEST_SENTENCE, share))}")
     text = "\n\n".join([head, *body, facts] if facts else [head, *body])
     return blind(redact(text, paper.hidden_text), paper)
 
