@@ -31,7 +31,7 @@ from latex_gold import (  # noqa: E402
     match_headings,
 )
 
-from referee.tools.extraction.pdf import read_pdf_file  # noqa: E402
+from referee.tools.extraction.pdf import DICT_FLAGS, hidden_spans, page_lines, read_pdf_file  # noqa: E402
 from referee.tools.extraction.sections import build_paper  # noqa: E402
 from referee.tools.extraction.text import norm_key  # noqa: E402
 
@@ -58,6 +58,20 @@ def baseline_headings(pdf: Path, layout: bool) -> dict[int, list[str]]:
     return levels
 
 
+def page_times(pdf: Path) -> list[float]:
+    """Milliseconds per page of the page-level work (text, layout, the hidden-text scan), page by page."""
+    import pymupdf
+
+    times = []
+    with pymupdf.open(pdf) as doc:
+        for index, page in enumerate(doc):
+            start = time.perf_counter()
+            blocks = page.get_text("dict", flags=DICT_FLAGS)["blocks"]
+            page_lines(blocks, index + 1, hidden_spans(page, index + 1, blocks))
+            times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
 def scores(predicted: list[str], gold: list[str]) -> tuple[int, int, int]:
     return match_headings(predicted, gold), len(predicted), len(gold)
 
@@ -80,7 +94,8 @@ def main() -> None:
     ours_tot = [0, 0, 0]
     base_tot = {m: [0, 0, 0] for m in modes}
     best_tot = {m: [0, 0, 0] for m in modes}
-    titles = authors_found = authors_total = invented = 0
+    titles = authors_found = authors_total = invented = slow_pages = all_pages = 0
+    worst_pages: list[tuple[float, str]] = []
     header = (
         f"{'paper':40s} {'pages':>5s} {'ours ms/p':>9s} {'legacy':>7s} {'layout':>7s}  "
         f"{'ours P/R':15s} {'legacy P/R':15s} {'layout P/R':15s}"
@@ -95,6 +110,10 @@ def main() -> None:
             runs.append(time.perf_counter() - start)
         pages = paper.pages
         ours_ms.append(statistics.median(runs) * 1000 / pages)
+        per_page = page_times(gold.pdf)
+        worst_pages.append((max(per_page), gold.slug))
+        slow_pages += sum(t > 300 for t in per_page)
+        all_pages += len(per_page)
         ours = scores(paper.top_level_headings(), gold.sections)
         for i in range(3):
             ours_tot[i] += ours[i]
@@ -131,6 +150,8 @@ def main() -> None:
             for m, t in ((m, statistics.median(base_ms[m])) for m in modes)
         )
     )
+    worst, where = max(worst_pages)
+    print(f"page-level work: slowest page {worst:.0f} ms ({where}); pages over 300 ms: {slow_pages}/{all_pages}")
     print(f"top-level headings, corpus micro-average: referee {prf(tuple(ours_tot))}")
     for mode in modes:
         print(

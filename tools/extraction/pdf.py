@@ -226,7 +226,7 @@ def hidden_spans(page: pymupdf.Page, number: int, blocks: list[dict] | None = No
     traces = [t for t in page.get_texttrace() if any(chr(c[0]).strip() for c in t["chars"])]
     if not traces:
         return []
-    shown = _span_boxes(blocks if blocks is not None else page.get_text("dict", flags=_DICT_FLAGS)["blocks"])
+    shown = _span_boxes(blocks if blocks is not None else page.get_text("dict", flags=DICT_FLAGS)["blocks"])
     area = page.rect
     fills, raster = _Fills(page), _Raster(page)
     image_boxes: list[np.ndarray] = []  # read once, and only for a span already suspected
@@ -276,10 +276,10 @@ def _is_hidden(bbox, hidden: list[HiddenSpan]) -> bool:
     return any((box & pymupdf.Rect(h.bbox)).get_area() >= 0.5 * box.get_area() for h in hidden)
 
 
-_DICT_FLAGS = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES
+DICT_FLAGS = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES
 
 
-def _page_lines(blocks: list[dict], number: int, hidden: list[HiddenSpan]) -> list[Line]:
+def page_lines(blocks: list[dict], number: int, hidden: list[HiddenSpan]) -> list[Line]:
     lines: list[Line] = []
     for b_index, block in enumerate(blocks):
         for raw in block.get("lines", []):
@@ -372,14 +372,14 @@ def open_pdf(data: bytes, *, name: str, max_pages: int, max_bytes: int | None = 
                     for link in page.get_links()
                     if link.get("uri")
                 ]
-                blocks = page.get_text("dict", flags=_DICT_FLAGS)["blocks"]
+                blocks = page.get_text("dict", flags=DICT_FLAGS)["blocks"]
                 hidden = hidden_spans(page, index + 1, blocks)
                 pages.append(
                     Page(
                         number=index + 1,
                         width=page.rect.width,
                         height=page.rect.height,
-                        lines=_page_lines(blocks, index + 1, hidden),
+                        lines=page_lines(blocks, index + 1, hidden),
                         links=links,
                         image_count=len(page.get_images(full=False)),
                         hidden=hidden,
