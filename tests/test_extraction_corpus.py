@@ -33,7 +33,7 @@ INVENTED_AFFILIATIONS_CEILING = 5  # a funding line and four e-mail addresses ta
 HEADING_PRECISION_FLOOR = 162 / 162
 HEADING_RECALL_FLOOR = 162 / 164  # gold also counts a PLOS "Abstract" and an elsarticle \section*{References}
 PAPERS_WITH_GOOD_HEADINGS_FLOOR = 22  # precision and recall both at least 0.75 on the paper
-ABSTRACTS_FOUND_FLOOR = 20  # of the 21 papers whose source writes an abstract (was 18: two ran on into the paper)
+ABSTRACTS_FOUND_FLOOR = 21  # of the 21 papers whose source writes an abstract (REVTeX prints its unlabelled)
 REFERENCE_LISTS_FOUND_FLOOR = 21  # of the 21 papers whose PDF prints a bibliography
 
 

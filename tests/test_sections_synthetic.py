@@ -186,3 +186,34 @@ def test_a_japanese_paper_has_headings_and_authors(tmp_path):
     paper = build_paper(read_pdf_file(path, max_pages=2), str(path))
     assert paper.top_level_headings() == ["はじめに", "方法"]
     assert [(a.name, a.affiliations) for a in paper.authors] == [("山田太郎", ["東京大学文学部"])]
+
+
+def test_an_abstract_printed_without_a_label_is_found_and_a_paper_without_one_has_none(tmp_path):
+    """REVTeX prints the abstract as a paragraph under the addresses, with no 'Abstract' label; a Springer
+    LNCS paper may have no abstract at all, and must not get its first paragraph as one."""
+    import pymupdf
+
+    def make(with_abstract: bool):
+        path = tmp_path / f"{with_abstract}.pdf"
+        doc = pymupdf.open()
+        page = doc.new_page()
+        page.insert_text((150, 70), "Routing Qubits with Tree Search", fontsize=14, fontname="hebo")
+        page.insert_text((200, 90), "Ann Lee and Bo Chen", fontsize=10)
+        page.insert_text((180, 104), "Institute of Quantum Computing, Springfield", fontsize=9)
+        if with_abstract:
+            for k in range(6):
+                page.insert_text(
+                    (110, 130 + 11 * k), f"We route qubits with a tree search guided by a network, {k}.", fontsize=9
+                )
+        page.insert_text((72, 220), "1 Introduction", fontsize=12, fontname="hebo")
+        for k in range(8):
+            page.insert_text(
+                (72, 240 + 12 * k), "Quantum hardware connects only some pairs of qubits today.", fontsize=10
+            )
+        doc.save(path)
+        return build_paper(read_pdf_file(path, max_pages=2), str(path))
+
+    paper = make(True)
+    assert paper.abstract.startswith("We route qubits with a tree search") and len(paper.abstract) > 300
+    assert [a.name for a in paper.authors] == ["Ann Lee", "Bo Chen"]
+    assert make(False).abstract == ""

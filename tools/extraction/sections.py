@@ -501,6 +501,22 @@ def _abstract(lines: list[Line], end: int, body: float) -> tuple[str, int, int, 
     return "", 1, -1, 0
 
 
+def _unlabelled_abstract(lines: list[Line], start: int, end: int) -> tuple[str, int]:
+    """(abstract, index of its first line) for a first page that prints its abstract without a label (REVTeX):
+    the last paragraph block of at least three lines and 300 characters between the title and the first
+    heading that is not an address. ("", -1) when there is none: a paper without an abstract says so."""
+    blocks: dict[tuple[int, int], list[int]] = {}
+    for k in range(start, min(end, len(lines))):
+        if lines[k].page == 1:
+            blocks.setdefault((lines[k].page, lines[k].block), []).append(k)
+    found, at = "", -1
+    for indices in blocks.values():
+        text = join_lines([clean(lines[k].text) for k in indices])
+        if len(indices) >= 3 and latin_length(text) >= 300 and not affiliation_like(text[:200]):
+            found, at = text, indices[0]
+    return found, at
+
+
 def _new_paragraph(previous: Line, line: Line) -> bool:
     """True when `line` opens a paragraph: on a new page, or below a gap of more than half a line."""
     height = max(previous.y1 - previous.y0, 1.0)
@@ -578,10 +594,13 @@ def build_paper(doc: RawDocument, source: str, arxiv: ArxivMetadata | None = Non
             headings.sort(key=lambda h: h.index)
     first_heading = headings[0].index if headings else len(lines)
     abstract, abstract_page, _, after_abstract = _abstract(lines, first_heading, body)
+    header_end = abstract_label if abstract_label >= 0 else first_heading
+    if not abstract and abstract_label < 0:
+        abstract, at = _unlabelled_abstract(lines, after_title, first_heading)
+        header_end = at if at >= 0 else header_end
     if not abstract and arxiv:
         abstract = clean(arxiv.summary)
 
-    header_end = abstract_label if abstract_label >= 0 else first_heading
     # everything on page 1 printed above the abstract is front matter, in whichever column reading order
     # puts it (a third author in the right column comes after the left column's abstract)
     label = lines[abstract_label] if abstract_label >= 0 and lines[abstract_label].page == 1 else None
