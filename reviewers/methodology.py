@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, Field
 
-from ..contract.findings import NOT_ASSESSED, Findings, Point, fact_text, field_kind
+from ..contract.findings import NOT_ASSESSED, NOT_STATED, Copied, Findings, Point, fact_text
 from ..contract.registry import Reviewer, register
 from ..paper import Paper
 from ..tools.extraction.facts import setup_facts
@@ -18,11 +20,14 @@ class TaskSetting(BaseModel):
 
 
 class TrainingRecipe(BaseModel):
+    """The model names the data; the rest of the recipe is the paper's own sentences, copied by code (a small
+    model invents a plausible recipe, and writing one was the longest part of its answer)."""
+
     data: fact_text(500) = NOT_ASSESSED
-    optimiser: fact_text(300) = NOT_ASSESSED
-    hyperparameters: fact_text(600) = NOT_ASSESSED
-    hardware: fact_text(300) = NOT_ASSESSED
-    wall_clock: fact_text(300) = NOT_ASSESSED
+    optimiser: Annotated[str, Copied] = NOT_STATED
+    hyperparameters: Annotated[str, Copied] = NOT_STATED
+    hardware: Annotated[str, Copied] = NOT_STATED
+    wall_clock: Annotated[str, Copied] = NOT_STATED
 
 
 class MethodologyReview(Findings):
@@ -37,25 +42,21 @@ class MethodologyReview(Findings):
         """The paper's own sentences on optimiser, hardware, training time and hyper-parameters fill the recipe,
         quoted with their page, whatever the model wrote there (a small model invents a plausible recipe)."""
         stated = setup_facts(paper)
-        for name, kinds in RECIPE_FACTS:
+        for name, kinds, limit in RECIPE_FACTS:
             facts = [f for f in stated if f.kind in kinds][:2]
-            if facts:
-                limit = field_kind(TrainingRecipe.model_fields[name])[1] or 300
-                said = "; ".join(f"\u201c{f.text}\u201d (p. {f.page})" for f in facts)
-                setattr(
-                    self.training,
-                    name,
-                    said if len(said) <= limit else f"\u201c{facts[0].text[: limit - 20]}\u2026\u201d",
-                )
+            said = "; ".join(f"\u201c{f.text}\u201d (p. {f.page})" for f in facts)
+            if facts and len(said) > limit:
+                said = f"\u201c{facts[0].text[: limit - 20]}\u2026\u201d (p. {facts[0].page})"
+            setattr(self.training, name, said or NOT_STATED)  # never what a model typed there
         return self
 
 
-# The recipe field each kind of extracted set-up sentence answers.
+# The recipe field each kind of extracted set-up sentence answers, and its length on the card.
 RECIPE_FACTS = (
-    ("optimiser", ("optimiser",)),
-    ("hardware", ("hardware",)),
-    ("wall_clock", ("training time",)),
-    ("hyperparameters", ("learning rate", "batch size", "epochs", "seeds")),
+    ("optimiser", ("optimiser",), 300),
+    ("hardware", ("hardware",), 300),
+    ("wall_clock", ("training time",), 300),
+    ("hyperparameters", ("learning rate", "batch size", "epochs", "seeds"), 600),
 )
 
 

@@ -105,25 +105,43 @@ def test_unsupported_items_are_removed_or_marked_never_kept_silently():
 
 
 def test_fact_fields_keep_only_supported_sentences_and_say_so_when_none_is_left():
-    """Seen on the offline model: a training recipe the paper never states, and one sentence in every field."""
+    """Seen on the offline model: names and numbers the paper never states, and one sentence in every field."""
     p = paper("We train with Adam and a learning rate of 0.001 on two GPUs. The model has three layers.")
     generic = "The learning rate is 0.01, the batch size is 32, and the number of epochs is 10."
     outputs = {
         "methodology": {
-            "task_setting": {"inputs": "graphs", "outputs": "labels", "objective": "accuracy", "evaluation": "MUTAG"},
-            "training": {
-                "optimiser": "The optimiser is the scikit-learn SGDClassifier.",  # a name the paper never uses
-                "hyperparameters": generic,  # numbers the paper does not print
-                "hardware": "Training uses two GPUs.",
-                "wall_clock": "Training uses two GPUs.",  # a repeat of the field above
+            "task_setting": {
+                "inputs": "Features from the scikit-learn SGDClassifier.",  # a name the paper never uses
+                "outputs": generic,  # numbers the paper does not print
+                "objective": "Training uses two GPUs.",
+                "evaluation": "Training uses two GPUs.",  # a repeat of the field above
             },
         }
     }
     verify_findings(outputs, None, p)
-    training = outputs["methodology"]["training"]
-    assert training["optimiser"] == training["hyperparameters"] == "not stated in the paper"
-    assert training["hardware"] == "Training uses two GPUs." and training["wall_clock"] == "not stated in the paper"
-    assert outputs["methodology"]["task_setting"]["evaluation"] == "not stated in the paper"  # MUTAG is not in it
+    setting = outputs["methodology"]["task_setting"]
+    assert setting["inputs"] == setting["outputs"] == "not stated in the paper"
+    assert setting["objective"] == "Training uses two GPUs." and setting["evaluation"] == "not stated in the paper"
+
+
+def test_the_training_recipe_is_the_papers_own_sentences_whatever_a_model_typed():
+    """Seen on the offline model: 'The learning rate is 0.01, the batch size is 32, and the number of epochs is
+    10' for a paper that says no such thing. The recipe is not asked of models; code copies the paper's."""
+    from referee.reviewers.methodology import MethodologyReview, TrainingRecipe
+
+    p = paper("We train with Adam and a learning rate of 0.001 on two GPUs. The model has three layers.")
+    typed = "The learning rate is 0.01, the batch size is 32, and the number of epochs is 10."
+    review = MethodologyReview.model_validate(
+        {
+            "task_setting": {"inputs": "graphs", "outputs": "labels", "objective": "accuracy", "evaluation": "x"},
+            "training": {"data": "graphs", "hyperparameters": typed, "wall_clock": "Ten hours on a TPU."},
+        }
+    ).settle(p)
+    assert (
+        review.training.optimiser == "\u201cWe train with Adam and a learning rate of 0.001 on two GPUs.\u201d (p. 3)"
+    )
+    assert review.training.hyperparameters == review.training.wall_clock == "not stated in the paper"
+    assert set(TrainingRecipe.model_json_schema()["properties"]) == {"data"}
 
 
 def test_a_fact_no_passage_states_goes_and_a_judgement_that_says_nothing_goes():
