@@ -96,6 +96,7 @@ def main() -> None:
     best_tot = {m: [0, 0, 0] for m in modes}
     titles = authors_found = authors_total = invented = slow_pages = all_pages = 0
     worst_pages: list[tuple[float, str]] = []
+    sub_tot = [0, 0, 0]
     header = (
         f"{'paper':40s} {'pages':>5s} {'ours ms/p':>9s} {'legacy':>7s} {'layout':>7s}  "
         f"{'ours P/R':15s} {'legacy P/R':15s} {'layout P/R':15s}"
@@ -115,6 +116,9 @@ def main() -> None:
         slow_pages += sum(t > 300 for t in per_page)
         all_pages += len(per_page)
         ours = scores(paper.top_level_headings(), gold.sections)
+        subs = [x.heading for x in paper.sections if x.level == 2 and x.printed]
+        for i, v in enumerate(scores(subs, gold.subsections)):
+            sub_tot[i] += v
         for i in range(3):
             ours_tot[i] += ours[i]
         row = {}
@@ -153,6 +157,7 @@ def main() -> None:
     worst, where = max(worst_pages)
     print(f"page-level work: slowest page {worst:.0f} ms ({where}); pages over 300 ms: {slow_pages}/{all_pages}")
     print(f"top-level headings, corpus micro-average: referee {prf(tuple(ours_tot))}")
+    print(f"subsections (level 2), corpus micro-average: referee {prf(tuple(sub_tot))}")
     for mode in modes:
         print(
             f"  pymupdf4llm {mode}: every Markdown heading {prf(tuple(base_tot[mode]))}; "

@@ -23,6 +23,7 @@ class GoldPaper:
     pdf: Path
     meta: dict
     sections: list[str]  # top-level \section and \section* titles, in source order
+    subsections: list[str]  # \subsection and \subsection* titles, in source order
     has_abstract: bool  # the source writes an abstract (\begin{abstract}, \abstract{...}, \section*{Abstract})
 
 
@@ -35,7 +36,11 @@ def corpus_papers() -> list[GoldPaper]:
         main = folder / "src" / Path(meta["source_paths"]["main_tex"]).name
         tex = _expand_inputs(main)
         has_abstract = _ABSTRACT.search(tex) is not None
-        papers.append(GoldPaper(folder.name, folder / "paper.pdf", meta, section_titles(tex), has_abstract))
+        papers.append(
+            GoldPaper(
+                folder.name, folder / "paper.pdf", meta, section_titles(tex), subsection_titles(tex), has_abstract
+            )
+        )
     return papers
 
 
@@ -104,6 +109,17 @@ def section_titles(tex: str) -> list[str]:
         if match.group(0).startswith("\\acks"):
             titles.append("Acknowledgments")
             continue
+        body, _ = _braced(tex, match.end())
+        body = re.sub(r"\\([a-zA-Z]+)(\{\})?", lambda m: macros.get(m.group(1), m.group(0)), body)
+        titles.append(_latex_to_text(body))
+    return titles
+
+
+def subsection_titles(tex: str) -> list[str]:
+    """\\subsection and \\subsection* titles, the source's own macros expanded."""
+    macros = _macros(tex)
+    titles = []
+    for match in re.finditer(r"\\subsection\*?\s*(\[[^\]]*\])?\s*(?=\{)", tex):
         body, _ = _braced(tex, match.end())
         body = re.sub(r"\\([a-zA-Z]+)(\{\})?", lambda m: macros.get(m.group(1), m.group(0)), body)
         titles.append(_latex_to_text(body))

@@ -32,6 +32,8 @@ AUTHOR_RECALL_FLOOR = 80 / 80
 INVENTED_AFFILIATIONS_CEILING = 5  # a funding line and four e-mail addresses taken for institutions
 HEADING_PRECISION_FLOOR = 162 / 162
 HEADING_RECALL_FLOOR = 162 / 164  # gold also counts a PLOS "Abstract" and an elsarticle \section*{References}
+SUBSECTION_PRECISION_FLOOR = 202 / 206
+SUBSECTION_RECALL_FLOOR = 202 / 207  # the misses are the source's macros (\OVK) printed expanded
 PAPERS_WITH_GOOD_HEADINGS_FLOOR = 22  # precision and recall both at least 0.75 on the paper
 ABSTRACTS_FOUND_FLOOR = 21  # of the 21 papers whose source writes an abstract (REVTeX prints its unlabelled)
 REFERENCE_LISTS_FOUND_FLOOR = 21  # of the 21 papers whose PDF prints a bibliography
@@ -89,6 +91,17 @@ def test_top_level_headings_precision_and_recall():
     assert matched / predicted >= HEADING_PRECISION_FLOOR, (matched, predicted)
     assert matched / expected >= HEADING_RECALL_FLOOR, (matched, expected)
     assert good >= PAPERS_WITH_GOOD_HEADINGS_FLOOR, good
+
+
+def test_subsections_precision_and_recall():
+    """Levels count: a subsection reported at the top level (or a section at the second) is a miss."""
+    matched = predicted = expected = 0
+    for gold, paper in extracted():
+        found = [s.heading for s in paper.sections if s.level == 2 and s.printed]
+        matched += match_headings(found, gold.subsections)
+        predicted, expected = predicted + len(found), expected + len(gold.subsections)
+    assert matched / predicted >= SUBSECTION_PRECISION_FLOOR, (matched, predicted)
+    assert matched / expected >= SUBSECTION_RECALL_FLOOR, (matched, expected)
 
 
 def test_abstracts():

@@ -217,3 +217,29 @@ def test_an_abstract_printed_without_a_label_is_found_and_a_paper_without_one_ha
     assert paper.abstract.startswith("We route qubits with a tree search") and len(paper.abstract) > 300
     assert [a.name for a in paper.authors] == ["Ann Lee", "Bo Chen"]
     assert make(False).abstract == ""
+
+
+def test_a_subsection_in_the_texts_own_type_is_found_by_its_number(tmp_path):
+    """elsarticle sets '2.2. Astronomy' in italic at the text's size: only its number, continuing the current
+    section's, tells it from the text; a number that does not continue it ('3.2 GHz') is text."""
+    import pymupdf
+
+    path = tmp_path / "els.pdf"
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 70), "Tales for Reproducible Science", fontsize=15, fontname="hebo")
+    page.insert_text((72, 110), "2. Science Narratives", fontsize=11, fontname="hebo")
+    y = 130
+    for title in ("2.1. Materials", "2.2. Astronomy"):
+        page.insert_text((72, y), title, fontsize=10, fontname="helv")
+        for k in range(3):
+            page.insert_text((72, y + 24 + 12 * k), "Scientists share their data and code as tales.", fontsize=10)
+        y += 80
+    page.insert_text((72, y), "3.2 GHz processors ran every tale.", fontsize=10)
+    doc.save(path)
+    paper = build_paper(read_pdf_file(path, max_pages=2), str(path))
+    assert [(s.number, s.heading, s.level) for s in paper.sections] == [
+        ("2", "Science Narratives", 1),
+        ("2.1", "Materials", 2),
+        ("2.2", "Astronomy", 2),
+    ]

@@ -151,18 +151,42 @@ def _similar(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, ka, kb, autojunk=False).ratio()
 
 
+def _subsection_in_body_type(line: Line, body: float, section: str | None, alone: bool) -> tuple[str, str] | None:
+    """A subsection set in the text's own size and weight (elsarticle's italic '2.2. Astronomy', a Japanese
+    title in a gothic face): a short line of its own whose number continues the current section's."""
+    match = _NUMBERED.match(clean(line.text))
+    if not match or section is None or not alone or abs(line.size - body) > 1.0:
+        return None
+    number, title = match.group("num"), match.group("title").rstrip(".")
+    if number.split(".")[0] != section or "." not in number or not _starts_like_title(title):
+        return None
+    if len(title.split()) > 12 or len(title) > 100 or _mostly_numbers(title) or _NOT_HEADING.match(title):
+        return None
+    return number, title
+
+
 def detect_headings(lines: list[Line], body: float, start: int, outline, paper_title: str = "") -> list[Heading]:
     found: list[Heading] = []
+    per_block: dict[tuple[int, int], int] = {}
+    for ln in lines:
+        per_block[(ln.page, ln.block)] = per_block.get((ln.page, ln.block), 0) + 1
     i = start
     while i < len(lines):
         line = lines[i]
         cand = _candidate(line, body)
+        section = next((h.number for h in reversed(found) if h.number and h.level == 1), None)
+        run_in = _run_in(line, body) if cand is None else None
+        if run_in is not None:
+            number, title, rest = run_in
+            kind = "references" if _REFERENCES.match(title) else "section"
+            found.append(Heading(i, title, number, _level(number), line.size, True, kind, lead=rest))
+            i += 1
+            continue
+        in_body_type = False
         if cand is None:
-            run_in = _run_in(line, body)
-            if run_in is not None:
-                number, title, rest = run_in
-                kind = "references" if _REFERENCES.match(title) else "section"
-                found.append(Heading(i, title, number, _level(number), line.size, True, kind, lead=rest))
+            cand = _subsection_in_body_type(line, body, section, per_block[(line.page, line.block)] == 1)
+            in_body_type = cand is not None
+        if cand is None:
             i += 1
             continue
         number, title = cand
@@ -170,6 +194,7 @@ def detect_headings(lines: list[Line], body: float, start: int, outline, paper_t
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         if (
             nxt is not None
+            and not in_body_type  # the next line in the same type is the text, not the heading's second line
             and nxt.page == line.page
             and abs(nxt.size - line.size) < 0.3
             and nxt.bold == line.bold
