@@ -120,15 +120,15 @@ class Paper(BaseModel):
     links: list[Link]
     hidden_text: list[HiddenText] = Field(default_factory=list)
 
-    @property
-    def alarms(self) -> list[HiddenText]:
-        """Hidden or visible text that addresses a reader or a model: what a user is warned of."""
-        return [h for h in self.hidden_text if h.addressed]
-
     arxiv: ArxivMetadata | None = None
     checks: list[str] = Field(
         default_factory=list, description="disagreements found while cross-checking PDF and metadata"
     )
+
+    @property
+    def alarms(self) -> list[HiddenText]:
+        """Hidden or visible text that addresses a reader or a model: what a user is warned of."""
+        return [h for h in self.hidden_text if h.addressed]
 
     def top_level_headings(self) -> list[str]:
         return [s.heading for s in self.sections if s.level == 1 and s.printed]

@@ -95,12 +95,12 @@ class Card(BaseModel):
         default_factory=list, description="hidden or instructing text; `addressed` marks the alarms"
     )
 
+    checks: list[str] = []
+
     @property
     def alarms(self) -> list[HiddenText]:
         """The hidden or visible text that addresses a reader or a model."""
         return [h for h in self.hidden_text if h.addressed]
-
-    checks: list[str] = []
 
     @model_validator(mode="before")
     @classmethod

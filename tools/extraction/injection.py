@@ -2,10 +2,9 @@
 
 Both are listed in the top-level `hidden_text`; those that address a reader or a model raise the alarm (the
 card, the weekly report, a CLI warning) and hidden artefacts (tick labels, figure sources) are listed quietly.
-Neither reaches a model: hidden spans
-are kept out of the sections, and `redact` replaces every reported span and every sentence that instructs a
-reviewer in any text bound for a prompt. Visible text stays in the paper and on the card (it is what readers
-see).
+Neither reaches a model: hidden spans are kept out of the sections, and `redact` replaces every reported span
+and every sentence that instructs a reviewer in any text bound for a prompt. Visible text stays in the paper
+and on the card (it is what readers see).
 """
 
 from __future__ import annotations

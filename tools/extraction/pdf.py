@@ -191,6 +191,10 @@ def _inside_any(point: tuple[float, float], boxes: np.ndarray) -> bool:
     return bool(np.any((boxes[:, 0] <= x) & (x <= boxes[:, 2]) & (boxes[:, 1] <= y) & (y <= boxes[:, 3])))
 
 
+def _trace_text(trace: dict) -> str:
+    return "".join(chr(c[0]) for c in trace["chars"]).strip()
+
+
 def _switched_off_layers(doc: pymupdf.Document) -> list[list[HiddenSpan]]:
     """Per page, the text of optional-content layers that are switched off: no viewer shows it, and no
     extractor reads it, but a viewer's layer panel (or another reader) can switch it on."""
@@ -205,7 +209,7 @@ def _switched_off_layers(doc: pymupdf.Document) -> list[list[HiddenSpan]]:
             [
                 HiddenSpan(index + 1, "layer-off", text, tuple(t["bbox"]))
                 for t in page.get_texttrace()
-                if t["layer"] in off.values() and (text := "".join(chr(c[0]) for c in t["chars"]).strip())
+                if t["layer"] in off.values() and (text := _trace_text(t))
             ]
         )
     for number in off:
@@ -218,15 +222,15 @@ def _span_boxes(blocks: list[dict]) -> np.ndarray:
     return np.array(boxes, dtype=float).reshape(-1, 4)
 
 
-def hidden_spans(page: pymupdf.Page, number: int, blocks: list[dict] | None = None) -> list[HiddenSpan]:
+def hidden_spans(page: pymupdf.Page, number: int, blocks: list[dict]) -> list[HiddenSpan]:
     """Spans drawn invisibly (render mode 3, zero opacity), too small to read, outside the page, in the
     colour of what lies under them, painted over by an opaque shape drawn after them, or cut away by their
     clipping path (drawn, but not on the page's text). Rotated text is reported only where it addresses a
     reader or a model: axis labels and the arXiv stamp are rotated too, and visible."""
-    traces = [t for t in page.get_texttrace() if any(chr(c[0]).strip() for c in t["chars"])]
+    traces = [t for t in page.get_texttrace() if _trace_text(t)]
     if not traces:
         return []
-    shown = _span_boxes(blocks if blocks is not None else page.get_text("dict", flags=DICT_FLAGS)["blocks"])
+    shown = _span_boxes(blocks)  # the page's text as extracted (`page.get_text("dict", flags=DICT_FLAGS)`)
     area = page.rect
     fills, raster = _Fills(page), _Raster(page)
     image_boxes: list[np.ndarray] = []  # read once, and only for a span already suspected
@@ -238,7 +242,7 @@ def hidden_spans(page: pymupdf.Page, number: int, blocks: list[dict] | None = No
 
     found: list[HiddenSpan] = []
     for t in traces:
-        text = "".join(chr(c[0]) for c in t["chars"]).strip()
+        text = _trace_text(t)
         box = pymupdf.Rect(t["bbox"])
         visible_part = box & area if box.intersects(area) else pymupdf.Rect()
         kind = None

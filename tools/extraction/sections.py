@@ -151,14 +151,25 @@ def _similar(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, ka, kb, autojunk=False).ratio()
 
 
+_APPENDIX = re.compile(r"^appendix\s+(?P<num>[A-H](?:\.\d{1,2}){0,2})[.:]?\s+(?P<title>\S.*)$", re.I)
+
+
+def _printed(text: str) -> tuple[str | None, str, bool]:
+    """(number, title, whether 'Appendix' is printed before the number) of a heading line."""
+    text = clean(text)
+    match = _APPENDIX.match(text) or _NUMBERED.match(text)
+    if not match:
+        return None, text, False
+    return match.group("num"), match.group("title").rstrip("."), match.re is _APPENDIX
+
+
 def _subsection_in_body_type(line: Line, body: float, section: str | None, alone: bool) -> tuple[str, str] | None:
     """A subsection set in the text's own size and weight (elsarticle's italic '2.2. Astronomy', a Japanese
     title in a gothic face): a short line of its own whose number continues the current section's."""
-    match = _NUMBERED.match(clean(line.text))
-    if not match or section is None or not alone or abs(line.size - body) > 1.0:
+    if section is None or not alone or abs(line.size - body) > 1.0:
         return None
-    number, title = match.group("num"), match.group("title").rstrip(".")
-    if number.split(".")[0] != section or "." not in number or not _starts_like_title(title):
+    number, title, _ = _printed(line.text)
+    if number is None or number.split(".")[0] != section or "." not in number or not _starts_like_title(title):
         return None
     if len(title.split()) > 12 or len(title) > 100 or _mostly_numbers(title) or _NOT_HEADING.match(title):
         return None
@@ -174,7 +185,6 @@ def detect_headings(lines: list[Line], body: float, start: int, outline, paper_t
     while i < len(lines):
         line = lines[i]
         cand = _candidate(line, body)
-        section = next((h.number for h in reversed(found) if h.number and h.level == 1), None)
         run_in = _run_in(line, body) if cand is None else None
         if run_in is not None:
             number, title, rest = run_in
@@ -184,6 +194,7 @@ def detect_headings(lines: list[Line], body: float, start: int, outline, paper_t
             continue
         in_body_type = False
         if cand is None:
+            section = next((h.number for h in reversed(found) if h.number and h.level == 1), None)
             cand = _subsection_in_body_type(line, body, section, per_block[(line.page, line.block)] == 1)
             in_body_type = cand is not None
         if cand is None:
@@ -275,8 +286,7 @@ def _outline_entries(outline, paper_title: str) -> list[tuple[int, str | None, s
         title = clean(title)
         if not title or (paper_title and _similar(title, paper_title) >= 0.85) or re.match(r"^abstract\b", title, re.I):
             continue
-        match = _NUMBERED.match(title)
-        number, text = (match.group("num"), match.group("title")) if match else (None, title)
+        number, text, _ = _printed(title)
         entries.append((level, number, text, page))
     top = min((e[0] for e in entries), default=1)
     return [(level - top + 1, number, text, page) for level, number, text, page in entries]
@@ -306,18 +316,6 @@ def _outline_levels(placed: list[tuple[int, int | None]]) -> list[int]:
         else:
             levels.append(min(4, max(1, anchor[1] + outline_level - anchor[0])))
     return levels
-
-
-_APPENDIX = re.compile(r"^appendix\s+(?P<num>[A-H](?:\.\d{1,2}){0,2})[.:]?\s+(?P<title>\S.*)$", re.I)
-
-
-def _printed(text: str) -> tuple[str | None, str, bool]:
-    """(number, title, whether 'Appendix' is printed before the number) of a heading line."""
-    text = clean(text)
-    match = _APPENDIX.match(text) or _NUMBERED.match(text)
-    if not match:
-        return None, text, False
-    return match.group("num"), match.group("title").rstrip("."), match.re is _APPENDIX
 
 
 def _align_with_outline(
@@ -361,9 +359,10 @@ def _align_with_outline(
             heading = Heading(line_at, title, number or printed_number, level, ln.size, ln.bold, appendix=appendix)
         elif best is not None and best_score >= 0.75:
             kind = "references" if _REFERENCES.match(title.strip()) else best.kind
-            heading = Heading(best.index, title, best.number or number, level, best.size, best.bold, kind, best.lead)
             appendix = bool(re.match(r"^appendix\b", lines[best.index].text.strip(), re.I))
-            heading.appendix = appendix
+            heading = Heading(
+                best.index, title, best.number or number, level, best.size, best.bold, kind, appendix, best.lead
+            )
         else:
             continue
         used.add(heading.index)
