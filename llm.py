@@ -531,6 +531,55 @@ def assemble_offline_model(
     return target
 
 
+class TopTokenGrammar:
+    """Greedy decoding under a JSON-schema grammar that asks the grammar about the model's top token first.
+
+    llama-cpp-python's grammar sampler masks the whole vocabulary (152k tokens for Qwen) at every step, a
+    third of generation time on this model. llama.cpp's own front end checks the best token alone and masks
+    the vocabulary only when the grammar rejects it; this logits processor does the same. The chosen token
+    is the one the full mask would choose (the best allowed token), so answers are unchanged. Used with
+    temperature 0 only: it returns scores where the chosen token is the only finite one.
+    """
+
+    def __init__(self, llama: Any, schema: dict) -> None:
+        import llama_cpp
+        import numpy as np
+        from llama_cpp.llama_grammar import LlamaGrammar
+
+        self._lib, self._np = llama_cpp, np
+        grammar = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
+        self._sampler = llama_cpp.llama_sampler_init_grammar(
+            llama._model.vocab, grammar._grammar.encode(), grammar._root.encode()
+        )
+        self._one = (llama_cpp.llama_token_data * 1)()
+        self._all = (llama_cpp.llama_token_data * llama.n_vocab())()
+        self._all_view = np.frombuffer(self._all, dtype=[("id", np.intc), ("logit", np.single), ("p", np.single)])
+        self._all_view["id"] = np.arange(llama.n_vocab(), dtype=np.intc)
+
+    def _apply(self, data: Any, size: int) -> None:
+        candidates = self._lib.llama_token_data_array(data=data, size=size, selected=-1, sorted=False)
+        self._lib.llama_sampler_apply(self._sampler, self._lib.ctypes.byref(candidates))
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        np = self._np
+        token = int(np.argmax(scores))
+        self._one[0].id, self._one[0].logit, self._one[0].p = token, 0.0, 0.0
+        self._apply(self._one, 1)
+        if self._one[0].logit == -np.inf:  # rejected: mask the vocabulary, take the best allowed token
+            self._all_view["logit"] = scores
+            self._apply(self._all, len(self._all_view))
+            token = int(np.argmax(self._all_view["logit"]))
+        self._lib.llama_sampler_accept(self._sampler, token)
+        chosen = np.full_like(scores, -np.inf)
+        chosen[token] = scores[token]
+        return chosen
+
+    def close(self) -> None:
+        if self._sampler is not None:
+            self._lib.llama_sampler_free(self._sampler)
+            self._sampler = None
+
+
 class LocalChat:
     """llama-cpp-python in-process: one model instance per file, calls serialised, JSON by grammar."""
 
@@ -568,11 +617,18 @@ class LocalChat:
         llama, lock = self._llama()
         roles = {"system": "system", "human": "user", "ai": "assistant"}
         chat = [{"role": roles.get(m.type, "user"), "content": str(m.content)} for m in messages]
-        fmt = {"type": "json_object", "schema": schema} if schema else None
         with lock:  # one model, one call at a time: no thread oversubscription on a small machine
-            result = llama.create_chat_completion(
-                messages=chat, response_format=fmt, temperature=0, max_tokens=self.max_tokens
-            )
+            grammar = TopTokenGrammar(llama, schema) if schema else None
+            try:
+                result = llama.create_chat_completion(
+                    messages=chat,
+                    temperature=0,
+                    max_tokens=self.max_tokens,
+                    logits_processor=[grammar] if grammar else None,
+                )
+            finally:
+                if grammar:
+                    grammar.close()
         used = result.get("usage", {})
         return AIMessage(
             content=result["choices"][0]["message"].get("content") or "",

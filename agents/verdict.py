@@ -16,14 +16,40 @@ from ..paper import Paper
 from ..prompts import load_prompt
 from ..state import Context, State
 from ..tools.grounding.consistency import baseline_compared, denial, paper_facts
-from ..tools.grounding.wording import content_words, overlap
+from ..tools.grounding.wording import SAME_SENTENCE, content_words, overlap
 from .base import fill
+
+# Evidence pointers and what was copied through them serve the card's quotes, not the chair's reading.
+POINTERS = {"evidence", "quote", "page", "cell", "baseline_cell", "reference"}
+CHAIR_CHARS = 200  # a copied passage longer than this is cut for the chair; the card keeps it whole
+
+
+def for_the_chair(value):
+    """A finding as the chair reads it: claims and labels, each once (a near-duplicate item of a list dropped),
+    without evidence pointers or the quotes copied through them, long passages cut. Shorter prompts, and a
+    verdict that does not argue the same repeated sentence four times."""
+    if isinstance(value, dict):
+        kept = {key: for_the_chair(v) for key, v in value.items() if key not in POINTERS}
+        return {key: v for key, v in kept.items() if v not in (None, "", [], {})}
+    if isinstance(value, list):
+        items, seen = [], []
+        for item in map(for_the_chair, value):
+            words = content_words(json.dumps(item, ensure_ascii=False))
+            if item in (None, "", [], {}) or any(overlap(words, other) >= SAME_SENTENCE for other in seen):
+                continue
+            items.append(item)
+            seen.append(words)
+        return items
+    if isinstance(value, str):
+        text = value.strip()
+        return text if len(text) <= CHAIR_CHARS else text[: CHAIR_CHARS - 1].rstrip() + "…"
+    return value
 
 
 def findings_json(findings: list[Finding]) -> str:
     merged = {}
     for f in sorted(findings, key=lambda f: f.reviewer):
-        merged[f.reviewer] = f.output if f.ok else {"missing": f"this reviewer failed: {f.error}"}
+        merged[f.reviewer] = for_the_chair(f.output) if f.ok else {"missing": f"this reviewer failed: {f.error}"}
     return json.dumps(merged, ensure_ascii=False, separators=(",", ":"))
 
 

@@ -300,3 +300,19 @@ def test_llm_consistency_check_triggers_one_regeneration(pdf, tmp_path):
     assert card["verdict_notes"] == []  # the regenerated verdict passed the check
     # ... and its TL;DR, which states little of the contribution, gave way to the abstract's own sentence
     assert card["verdict"]["tldr"].startswith("From the abstract: \u201c") and "introduce" in card["verdict"]["tldr"]
+
+
+def test_the_chair_reads_each_claim_once_without_pointers_or_long_quotes():
+    from referee.agents.verdict import CHAIR_CHARS, for_the_chair
+
+    repeated = {"evidence": "S3", "quote": "We train for ten epochs.", "page": 2, "claim": "No baseline is tuned."}
+    output = {
+        "fairness": [repeated, dict(repeated, evidence="S4"), {"claim": "Seeds are fixed."}],
+        "training": {"hardware": "x" * 500, "optimiser": ""},
+        "prior_work": [{"reference": "R2", "name": "Smith 2020", "delta": "adds a prior"}],
+    }
+    assert for_the_chair(output) == {
+        "fairness": [{"claim": "No baseline is tuned."}, {"claim": "Seeds are fixed."}],
+        "training": {"hardware": "x" * (CHAIR_CHARS - 1) + "\u2026"},
+        "prior_work": [{"name": "Smith 2020", "delta": "adds a prior"}],
+    }

@@ -130,3 +130,31 @@ def test_offline_default_reviews_a_paper_then_serves_the_rerun_from_cache(model_
     assert card["missing"] == {}, card["missing"]
     assert rerun["total"]["llm_calls"] == 0 and rerun["total"]["cached_calls"] == 2  # impact + verdict
     assert time.monotonic() - started < 60
+
+
+def test_top_token_grammar_answers_as_the_full_vocabulary_grammar_does(model_cache):
+    """The faster grammar check (the best token first, the whole vocabulary only when it is rejected) picks the
+    same greedy tokens as llama-cpp-python's own grammar sampler, and the answer fits the schema."""
+    from langchain_core.messages import HumanMessage
+
+    from referee.llm import LocalChat
+
+    chat = LocalChat(next((model_cache / "models").glob("*.gguf")), n_ctx=1024, threads=2, max_tokens=60)
+    llama, _ = chat._llama()
+    schema = {
+        "type": "object",
+        "properties": {"claims": {"type": "array", "items": {"type": "string"}}, "rating": {"type": "integer"}},
+        "required": ["claims", "rating"],
+    }
+    ask = "Name two facts about sorting algorithms and rate them from 1 to 5, as JSON."
+    llama.reset()
+    full = llama.create_chat_completion(
+        messages=[{"role": "user", "content": ask}],
+        response_format={"type": "json_object", "schema": schema},
+        temperature=0,
+        max_tokens=60,
+    )["choices"][0]["message"]["content"]
+    llama.reset()
+    top = chat.complete([HumanMessage(ask)], schema).content
+    assert top == full
+    assert top.lstrip().startswith('{ "claims"')
