@@ -31,7 +31,7 @@ from latex_gold import (  # noqa: E402
     match_headings,
 )
 
-from referee.tools.extraction.pdf import DICT_FLAGS, hidden_spans, page_lines, read_pdf_file  # noqa: E402
+from referee.tools.extraction.pdf import hidden_spans, page_blocks, page_lines, read_pdf_file  # noqa: E402
 from referee.tools.extraction.sections import build_paper  # noqa: E402
 from referee.tools.extraction.text import norm_key  # noqa: E402
 
@@ -66,8 +66,8 @@ def page_times(pdf: Path) -> list[float]:
     with pymupdf.open(pdf) as doc:
         for index, page in enumerate(doc):
             start = time.perf_counter()
-            blocks = page.get_text("dict", flags=DICT_FLAGS)["blocks"]
-            page_lines(blocks, index + 1, hidden_spans(page, index + 1, blocks))
+            blocks, listed = page_blocks(page)
+            page_lines(blocks, index + 1, hidden_spans(page, index + 1, blocks, listed))
             times.append((time.perf_counter() - start) * 1000)
     return times
 

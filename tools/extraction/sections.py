@@ -142,13 +142,18 @@ def _level(number: str | None) -> int:
     return 1 if number is None else number.count(".") + 1
 
 
-def _similar(a: str, b: str) -> float:
+def _similar(a: str, b: str, floor: float = 0.0) -> float:
+    """Similarity of the two texts' keys, 0 to 1; 0 at once where difflib's cheap upper bounds show it is
+    below `floor` (matching outline titles against every line of a page is most of the work otherwise)."""
     ka, kb = norm_key(a), norm_key(b)
     if not ka or not kb:
         return 0.0
     if ka == kb:
         return 1.0
-    return difflib.SequenceMatcher(None, ka, kb, autojunk=False).ratio()
+    matcher = difflib.SequenceMatcher(None, ka, kb, autojunk=False)
+    if floor and (matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor):
+        return 0.0
+    return matcher.ratio()
 
 
 _APPENDIX = re.compile(r"^appendix\s+(?P<num>[A-H](?:\.\d{1,2}){0,2})[.:]?\s+(?P<title>\S.*)$", re.I)
@@ -350,7 +355,7 @@ def _align_with_outline(
         if best_score < 0.95:  # a printed line that matches better than a styled heading does
             for i in range(start, len(lines)):
                 if i not in used and near(i):
-                    score = _similar(_printed(lines[i].text)[1], title)
+                    score = _similar(_printed(lines[i].text)[1], title, floor=max(0.8, line_score, best_score))
                     if score >= 0.8 and score > max(line_score, best_score):
                         line_at, line_score = i, score
         if line_at is not None:

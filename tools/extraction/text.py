@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -51,6 +52,7 @@ def clean(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+@functools.lru_cache(maxsize=4096)
 def norm_key(text: str) -> str:
     """An aggressive key for comparing titles and headings: lower-case letters and digits only, of any
     script (a Japanese heading has a key too), without accents."""
