@@ -12,6 +12,10 @@ import pytest
 from conftest import corpus_meta, corpus_path
 from loopback import API_PATH, PDF_PATH, atom_feed
 
+from referee.tools.extraction.pdf import ocr_available, read_pdf_file
+from referee.tools.extraction.sections import OCR_NOTE, build_paper
+from referee.tools.extraction.text import norm_key
+
 KEYS = {
     "title",
     "authors",
@@ -67,7 +71,7 @@ def test_outline_for_people():
     ("name", "message"),
     [
         ("encrypted_aes256_userpw-foo.pdf", "encrypted and needs a password"),
-        ("image_only_jbig2_scan.pdf", "no text layer (it is scanned images); OCR would be needed"),
+        ("image_only_jbig2_scan.pdf", "the PDF has no text layer"),  # a few words: too little, OCR or not
         ("corrupted_zlib_stream.pdf", "compressed streams are damaged"),
     ],
 )
@@ -170,3 +174,35 @@ def test_metadata_disagreement_is_reported(httpserver, tmp_path):
     assert result.returncode == 0
     assert "warning: title on the PDF" in result.stderr and "differs from arXiv" in result.stderr
     assert "names on the PDF not in arXiv's author list: Alexander L. Hayes" in result.stderr
+
+
+def _scanned(source, path, pages: int) -> None:
+    """An image-only copy of the first pages of `source`: each page replaced by its picture at 200 dpi."""
+    with pymupdf.open(source) as doc, pymupdf.open() as out:
+        for page in list(doc)[:pages]:
+            picture = page.get_pixmap(dpi=200, colorspace=pymupdf.csGRAY)
+            out.new_page(width=page.rect.width, height=page.rect.height).insert_image(page.rect, pixmap=picture)
+        out.save(path)
+
+
+@pytest.mark.skipif(not ocr_available("eng"), reason="Tesseract is not installed (Debian: apt install tesseract-ocr)")
+def test_a_scanned_paper_is_read_by_ocr_and_says_so(tmp_path):
+    scan = tmp_path / "scan.pdf"
+    _scanned(corpus_path("papers", "srlearn-starai2020", "paper.pdf"), scan, pages=3)
+    raw = read_pdf_file(scan, max_pages=10)
+    assert raw.ocr and build_paper(raw, str(scan)).checks[0] == OCR_NOTE
+    first = norm_key(" ".join(line.text for line in raw.pages[0].lines))
+    assert norm_key("srlearn: A Python Library for Gradient-Boosted Statistical Relational Models") in first
+    assert norm_key("We present srlearn, a Python library for boosted") in first
+    result = review("extract", str(scan))
+    assert result.returncode == 0, result.stderr
+    assert "recognised by OCR" in result.stderr
+
+
+def test_without_tesseract_a_scan_gets_the_one_line_that_says_what_to_install(tmp_path):
+    scan = tmp_path / "scan.pdf"
+    _scanned(corpus_path("papers", "srlearn-starai2020", "paper.pdf"), scan, pages=1)
+    result = review("extract", str(scan), env={"TESSDATA_PREFIX": str(tmp_path / "no-tessdata")})
+    assert result.returncode == 2
+    assert "no text layer (it is scanned images); OCR would be needed" in result.stderr
+    assert "apt install tesseract-ocr" in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -114,6 +114,7 @@ class RawDocument:
     outline: list[tuple[int, str, int]]  # (level, title, 1-based page)
     metadata: dict[str, str]
     warnings: list[str] = field(default_factory=list)
+    ocr: bool = False  # the text was recognised from page images: the PDF has no text layer
 
     @property
     def page_count(self) -> int:
@@ -381,8 +382,11 @@ def check_pdf(data: bytes, name: str) -> None:
         raise BadPDFError(_no_pages(name, data))
 
 
-def open_pdf(data: bytes, *, name: str, max_pages: int, max_bytes: int | None = None) -> RawDocument:
-    """Open PDF bytes and return their raw layout, or raise BadPDFError with a one-line reason."""
+def open_pdf(
+    data: bytes, *, name: str, max_pages: int, max_bytes: int | None = None, ocr_language: str = "eng"
+) -> RawDocument:
+    """Open PDF bytes and return their raw layout, or raise BadPDFError with a one-line reason. A PDF of
+    page images without a text layer is read by OCR where Tesseract is installed."""
     if not data:
         raise BadPDFError(f"{name}: the file is empty (0 bytes)")
     if max_bytes is not None and len(data) > max_bytes:
@@ -408,28 +412,12 @@ def open_pdf(data: bytes, *, name: str, max_pages: int, max_bytes: int | None = 
                 "(raise REFEREE_MAX_PAGES to allow it)"
             )
         try:
-            pages = []
-            for index, page in enumerate(doc):
-                links = [
-                    PageLink(page=index + 1, uri=link["uri"], bbox=tuple(link["from"]))
-                    for link in page.get_links()
-                    if link.get("uri")
-                ]
-                blocks, listed = page_blocks(page)
-                hidden = hidden_spans(page, index + 1, blocks, listed)
-                pages.append(
-                    Page(
-                        number=index + 1,
-                        width=page.rect.width,
-                        height=page.rect.height,
-                        lines=page_lines(blocks, index + 1, hidden),
-                        links=links,
-                        image_count=len(page.get_images(full=False)),
-                        hidden=hidden,
-                    )
-                )
+            pages = [_read_page(page) for page in doc]
             for page, spans in zip(pages, _switched_off_layers(doc), strict=True):
                 page.hidden.extend(spans)
+            ocr = _scanned(pages) and ocr_available(ocr_language)
+            if ocr:
+                pages = [_read_page(page, ocr_language) for page in doc]
             outline = [(lvl, title, pno) for lvl, title, pno, *_ in doc.get_toc(simple=True)]
             metadata = {k: v for k, v in (doc.metadata or {}).items() if v}
         except Exception as exc:
@@ -446,14 +434,65 @@ def open_pdf(data: bytes, *, name: str, max_pages: int, max_bytes: int | None = 
             f"{name}: the PDF is corrupt: some of its compressed streams are damaged ({damage[0].strip()}), "
             "so its text would be incomplete"
         )
-    chars = sum(len(line.text) for page in pages for line in page.lines)
-    if chars < 20 * len(pages) and chars < 200:
-        if any(page.image_count for page in pages):
-            raise BadPDFError(
-                f"{name}: the PDF has no text layer (it is scanned images); OCR would be needed before review"
-            )
+    if _scanned(pages) or (ocr and _too_little_text(pages, OCR_MIN_CHARS)):
+        raise BadPDFError(
+            f"{name}: the PDF has no text layer (it is scanned images); OCR would be needed before review: "
+            f"install Tesseract with the '{ocr_language}' language (Debian: apt install tesseract-ocr)"
+            if not ocr
+            else f"{name}: the PDF has no text layer and OCR found too little text in its page images to review"
+        )
+    if _too_little_text(pages):
         raise BadPDFError(f"{name}: the PDF contains no extractable text")
-    return RawDocument(pages=pages, outline=outline, metadata=metadata, warnings=warnings)
+    return RawDocument(pages=pages, outline=outline, metadata=metadata, warnings=warnings, ocr=ocr)
+
+
+OCR_MIN_CHARS = 500  # what OCR reads off a page image of a few stray words is no paper
+
+
+def _too_little_text(pages: list[Page], minimum: int = 0) -> bool:
+    chars = sum(len(line.text) for page in pages for line in page.lines)
+    return chars < minimum or (chars < 20 * len(pages) and chars < 200)
+
+
+def _scanned(pages: list[Page]) -> bool:
+    return _too_little_text(pages) and any(page.image_count for page in pages)
+
+
+def ocr_available(language: str) -> bool:
+    """Whether Tesseract's data for `language` is installed where PyMuPDF looks (TESSDATA_PREFIX, or the
+    installed tesseract's own folder)."""
+    try:
+        tessdata = pymupdf.get_tessdata()
+    except Exception:  # PyMuPDF raises when it finds no Tesseract installation
+        return False
+    return bool(tessdata) and all((Path(tessdata) / f"{lang}.traineddata").is_file() for lang in language.split("+"))
+
+
+OCR_DPI = 300
+
+
+def _read_page(page: pymupdf.Page, ocr_language: str | None = None) -> Page:
+    """One page's lines, links and hidden spans; with `ocr_language`, its text is recognised from the
+    rendered page by Tesseract (through PyMuPDF) instead, and what OCR reads is what a reader sees."""
+    number = page.number + 1
+    links = [
+        PageLink(page=number, uri=link["uri"], bbox=tuple(link["from"])) for link in page.get_links() if link.get("uri")
+    ]
+    if ocr_language:
+        recognised = page.get_textpage_ocr(flags=DICT_FLAGS, language=ocr_language, dpi=OCR_DPI, full=True)
+        blocks, hidden = page.get_text("dict", textpage=recognised)["blocks"], []
+    else:
+        blocks, listed = page_blocks(page)
+        hidden = hidden_spans(page, number, blocks, listed)
+    return Page(
+        number=number,
+        width=page.rect.width,
+        height=page.rect.height,
+        lines=page_lines(blocks, number, hidden),
+        links=links,
+        image_count=len(page.get_images(full=False)),
+        hidden=hidden,
+    )
 
 
 def read_pdf_file(path: Path, *, max_pages: int, max_bytes: int | None = None) -> RawDocument:

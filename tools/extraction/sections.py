@@ -589,12 +589,18 @@ def _page_sections(lines: list[Line]) -> list[Section]:
     return sections
 
 
+OCR_NOTE = (
+    "the PDF has no text layer: its text was recognised by OCR from the page images, so quotes and numbers "
+    "may carry recognition errors"
+)
+
+
 def build_paper(doc: RawDocument, source: str, arxiv: ArxivMetadata | None = None) -> Paper:
     lines = reading_order(doc)
     body = body_size(doc)
     page1 = [ln for ln in lines if ln.page == 1]
     titles = title_lines(page1, doc.pages[0].height)
-    checks: list[str] = []
+    checks: list[str] = [OCR_NOTE] if doc.ocr else []
     if len(titles) > MAX_TITLE_LINES or len(title_text(titles)) > MAX_TITLE_CHARS:
         titles = []  # a block of running text in the largest type is not a title
     title = title_text(titles)
