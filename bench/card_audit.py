@@ -45,7 +45,7 @@ from referee.prompts import load_prompt, prompt_names  # noqa: E402
 # The pipeline's own marks and its abstention words are not model-written content.
 PIPELINE_MARKS = re.compile(
     r"\s*\((?:contains a number not found in the paper: [^)]*|the quote given for this was not found in the paper|"
-    r"not found in the paper|unsupported: [^)]*)\)"
+    r"not found in the paper|unsupported: [^)]*|not in the paper: [^)]*)\)"
 )
 ABSTAIN = {"not stated in the paper", "not assessed", "not reported", "none", "n/a", ""}
 NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:[.,]\d+)*%?(?![\w])")
