@@ -7,7 +7,10 @@ globally, so it is switched off again before Referee's own extraction is timed.
 
     python bench/extraction.py [--repeat 3]
 
-Gold headings are the \\section{} / \\section*{} titles of each paper's LaTeX source.
+Gold headings are the \\section{} / \\section*{} titles of each paper's LaTeX source; gold reference counts,
+table and figure captions come from the same source (bench/latex_gold.py). After the per-paper table, a
+row per template family (read from meta.json's venue_or_template) gives its headings, references within
+10% of the list, and captions attached to their own table or figure.
 """
 
 from __future__ import annotations
@@ -25,10 +28,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from latex_gold import (  # noqa: E402
     CORPUS,
+    GoldPaper,
     affiliation_supported,
     author_found,
+    captions_attached,
     corpus_papers,
     match_headings,
+    unprinted_bibliography,
 )
 
 from referee.tools.extraction.pdf import hidden_spans, page_blocks, page_lines, read_pdf_file  # noqa: E402
@@ -72,6 +78,19 @@ def page_times(pdf: Path) -> list[float]:
     return times
 
 
+FAMILIES = (  # template families, by the words meta.json uses to name the template
+    ("REVTeX", "revtex"), ("JMLR", "jmlr"), ("ACM acmart", "acmart"), ("IEEEtran", "ieeetran"),
+    ("Springer LNCS", "llncs"), ("Elsevier", "elsarticle"), ("SIAM", "siam"), ("PLOS", "plos"),
+    ("CVPR", "cvpr"), ("IPSJ (Japanese)", "ipsj"), ("NeurIPS/NIPS", "nips"), ("NeurIPS/NIPS", "neurips"),
+    ("ICML", "icml"), ("ICLR", "iclr"), ("AAAI", "aaai"), ("ACL", "acl.sty"), ("plain article", "article"),
+)  # fmt: skip
+
+
+def family(gold: GoldPaper) -> str:
+    named = gold.meta.get("venue_or_template", "").lower()
+    return next((name for name, word in FAMILIES if word in named), "other")
+
+
 def scores(predicted: list[str], gold: list[str]) -> tuple[int, int, int]:
     return match_headings(predicted, gold), len(predicted), len(gold)
 
@@ -84,11 +103,13 @@ def prf(t: tuple[int, int, int]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="timing repetitions (the median is kept)")
+    parser.add_argument("--ours-only", action="store_true", help="skip the pymupdf4llm baseline (quicker)")
     args = parser.parse_args()
     papers = corpus_papers()
     if not papers:
         sys.exit(f"no corpus at {CORPUS}")
-    modes = ("legacy", "layout")
+    modes = () if args.ours_only else ("legacy", "layout")
+    families: dict[str, dict[str, list[int]]] = {}
     ours_ms: list[float] = []
     base_ms: dict[str, list[float]] = {m: [] for m in modes}
     ours_tot = [0, 0, 0]
@@ -99,7 +120,7 @@ def main() -> None:
     sub_tot = [0, 0, 0]
     header = (
         f"{'paper':40s} {'pages':>5s} {'ours ms/p':>9s} {'legacy':>7s} {'layout':>7s}  "
-        f"{'ours P/R':15s} {'legacy P/R':15s} {'layout P/R':15s}"
+        f"{'ours P/R':15s} {'legacy P/R':15s} {'layout P/R':15s} {'refs':>7s} {'tables':>6s} {'figs':>5s}"
     )
     print(header)
     print("-" * len(header))
@@ -140,11 +161,32 @@ def main() -> None:
         authors_total += len(gold.meta["authors"])
         authors_found += sum(author_found(a, [x.name for x in paper.authors]) for a in gold.meta["authors"])
         invented += sum(not affiliation_supported(a, gold.meta["affiliations"]) for a in paper.affiliations)
+        printed = gold.references is not None and not unprinted_bibliography(paper)
+        refs_ok = printed and abs(len(paper.references) - gold.references) <= 0.1 * gold.references
+        tables = captions_attached(gold.tables, paper.tables)
+        figures = captions_attached(gold.figures, paper.figures)
+        tally = families.setdefault(family(gold), {k: [0, 0] for k in ("headings", "refs", "captions")})
+        for key, got, out_of in (
+            ("headings", ours[0], max(ours[1], ours[2])),
+            ("refs", int(refs_ok), int(printed)),
+            ("captions", tables + figures, len(gold.tables) + len(gold.figures)),
+        ):
+            tally[key][0] += got
+            tally[key][1] += out_of
+        base = {m: (f"{base_ms[m][-1]:7.1f}", prf(row[m])) for m in modes} or {}
+        legacy, layout = base.get("legacy", ("-", "-")), base.get("layout", ("-", "-"))
         print(
-            f"{gold.slug:40s} {pages:5d} {ours_ms[-1]:9.1f} {base_ms['legacy'][-1]:7.1f} "
-            f"{base_ms['layout'][-1]:7.1f}  {prf(ours):15s} {prf(row['legacy']):15s} {prf(row['layout']):15s}"
+            f"{gold.slug:40s} {pages:5d} {ours_ms[-1]:9.1f} {legacy[0]:>7s} {layout[0]:>7s}  {prf(ours):15s} "
+            f"{legacy[1]:15s} {layout[1]:15s} {len(paper.references):>3d}/{gold.references if printed else '-':<3} "
+            f"{tables:>2d}/{len(gold.tables):<3d} {figures:>2d}/{len(gold.figures):<2d}"
         )
 
+    print("-" * len(header))
+    print(f"{'template family':24s} {'papers':>6s} {'headings':>9s} {'refs ±10%':>9s} {'captions':>9s}")
+    for name, tally in sorted(families.items()):
+        count = sum(1 for g in papers if family(g) == name)
+        cells = [f"{got}/{out_of}" for got, out_of in tally.values()]
+        print(f"{name:24s} {count:>6d} {cells[0]:>9s} {cells[1]:>9s} {cells[2]:>9s}")
     print("-" * len(header))
     med = statistics.median(ours_ms)
     print(
@@ -153,6 +195,11 @@ def main() -> None:
             f"pymupdf4llm {m} {t:.1f} ({t / med:.1f}x referee)"
             for m, t in ((m, statistics.median(base_ms[m])) for m in modes)
         )
+    )
+    totals = {k: [sum(t[k][i] for t in families.values()) for i in (0, 1)] for k in ("refs", "captions")}
+    print(
+        f"reference lists within 10% of the cited entries: {totals['refs'][0]}/{totals['refs'][1]}; "
+        f"captions attached to their own table or figure: {totals['captions'][0]}/{totals['captions'][1]}"
     )
     worst, where = max(worst_pages)
     print(f"page-level work: slowest page {worst:.0f} ms ({where}); pages over 300 ms: {slow_pages}/{all_pages}")

@@ -25,6 +25,9 @@ class GoldPaper:
     sections: list[str]  # top-level \section and \section* titles, in source order
     subsections: list[str]  # \subsection and \subsection* titles, in source order
     has_abstract: bool  # the source writes an abstract (\begin{abstract}, \abstract{...}, \section*{Abstract})
+    references: int | None  # entries in the printed list: \bibitem in a .bbl or inline, else distinct cited keys
+    tables: list[str]  # caption of each table environment, in source order (LaTeX numbers them so)
+    figures: list[str]  # caption of each figure environment (its last \caption: subfigures come first)
 
 
 def corpus_papers() -> list[GoldPaper]:
@@ -36,9 +39,18 @@ def corpus_papers() -> list[GoldPaper]:
         main = folder / "src" / Path(meta["source_paths"]["main_tex"]).name
         tex = _expand_inputs(main)
         has_abstract = _ABSTRACT.search(tex) is not None
+        bbl = "\n".join(b.read_text(encoding="utf-8", errors="replace") for b in (folder / "src").rglob("*.bbl"))
         papers.append(
             GoldPaper(
-                folder.name, folder / "paper.pdf", meta, section_titles(tex), subsection_titles(tex), has_abstract
+                folder.name,
+                folder / "paper.pdf",
+                meta,
+                section_titles(tex),
+                subsection_titles(tex),
+                has_abstract,
+                reference_count(tex, bbl),
+                float_captions(tex, "table"),
+                float_captions(tex, "figure"),
             )
         )
     return papers
@@ -126,6 +138,51 @@ def subsection_titles(tex: str) -> list[str]:
     return titles
 
 
+_CITE = re.compile(r"\\[a-zA-Z]*cite[a-zA-Z]*\*?\s*(?:\[[^\]]*\]\s*){0,2}\{([^}]*)\}")
+
+
+def reference_count(tex: str, bbl: str = "") -> int | None:
+    """How many entries the printed reference list has: its \\bibitem entries where the source or a .bbl
+    holds them, else the distinct keys it cites (BibTeX lists exactly those); None with \\nocite{*}."""
+    items = len(re.findall(r"\\bibitem\b", tex)) or len(re.findall(r"\\bibitem\b", bbl))
+    if items:
+        return items
+    keys = {k.strip() for m in _CITE.finditer(tex) for k in m.group(1).split(",") if k.strip()}
+    return None if "*" in keys else len(keys)
+
+
+_FLOAT_TOKEN = re.compile(
+    r"\\begin\s*\{(\w+)\*?\}|\\end\s*\{(\w+)\*?\}|\\captionof\s*\{(\w+)\}\s*(?:\[[^\]]*\])?\s*(?=\{)"
+    r"|\\caption\s*(?:\[[^\]]*\])?\s*(?=\{)"
+)
+_KIND = {"table": "table", "longtable": "table", "sidewaystable": "table", "figure": "figure",
+         "wrapfigure": "figure", "sidewaysfigure": "figure"}  # fmt: skip
+
+
+def float_captions(tex: str, kind: str) -> list[str]:
+    """The caption of each numbered `kind` ("table" or "figure"), in source order (LaTeX numbers them so), as
+    plain text: every \\caption inside a table or figure environment and every \\captionof{kind}, but not
+    the captions of subfigures and subtables, which are lettered."""
+    captions, stack = [], []
+    for match in _FLOAT_TOKEN.finditer(tex):
+        opened, closed, captioned = match.group(1), match.group(2), match.group(3)
+        if opened:
+            stack.append(opened)
+        elif closed:
+            if closed in stack:
+                del stack[len(stack) - 1 - stack[::-1].index(closed) :]
+        else:
+            if captioned:
+                here = captioned
+            elif any(env.startswith("sub") for env in stack):
+                continue
+            else:
+                here = next((_KIND[env] for env in reversed(stack) if env in _KIND), None)
+            if here == kind:
+                captions.append(_latex_to_text(_braced(tex, match.end())[0]))
+    return captions
+
+
 def match_headings(predicted: list[str], gold: list[str], threshold: float = 0.85) -> int:
     """Number of one-to-one matches between predicted and gold headings (normalised, fuzzy)."""
     pairs = []
@@ -155,3 +212,24 @@ def affiliation_supported(found: str, gold: list[str]) -> bool:
 def author_found(name: str, extracted: list[str]) -> bool:
     key = norm_key(name)
     return any(norm_key(e) == key or difflib.SequenceMatcher(None, norm_key(e), key).ratio() >= 0.9 for e in extracted)
+
+
+def unprinted_bibliography(paper) -> bool:
+    """A PDF compiled without its bibliography prints its citations as "[?]" and has no list to find."""
+    return not paper.references and any(re.search(r"\[\?\s*\]", s.text) for s in paper.sections)
+
+
+def captions_attached(gold: list[str], found: list) -> int:
+    """Gold captions whose own numbered item ('Table 3' for the third) carries a caption that reads the same:
+    the first letters and digits of both (up to 80, as many as the shorter has), difflib ratio >= 0.6, so that
+    any script counts and a caption cut short still counts as attached to its own item."""
+    attached = 0
+    for number, caption in enumerate(gold, 1):
+        item = next((x for x in found if re.search(rf"(?<![\d.]){number}$", x.label.strip())), None)
+        if item is None:
+            continue
+        text = re.sub(r"^\s*(table|fig\.?|figure|表|図)\s*[\dA-Z.]+\s*[:.]?\s*", "", item.caption, flags=re.I)
+        a, b = norm_key(caption), norm_key(text)
+        n = min(len(a), len(b), 80)
+        attached += n >= 10 and difflib.SequenceMatcher(None, a[:n], b[:n], autojunk=False).ratio() >= 0.6
+    return attached

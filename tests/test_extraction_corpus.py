@@ -12,7 +12,14 @@ import functools
 
 import pytest
 from conftest import CORPUS
-from latex_gold import affiliation_supported, author_found, corpus_papers, match_headings
+from latex_gold import (
+    affiliation_supported,
+    author_found,
+    captions_attached,
+    corpus_papers,
+    match_headings,
+    unprinted_bibliography,
+)
 
 from referee.tools.extraction.pdf import read_pdf_file
 from referee.tools.extraction.sections import build_paper
@@ -37,6 +44,8 @@ SUBSECTION_RECALL_FLOOR = 202 / 207  # the misses are the source's macros (\OVK)
 PAPERS_WITH_GOOD_HEADINGS_FLOOR = 22  # precision and recall both at least 0.75 on the paper
 ABSTRACTS_FOUND_FLOOR = 21  # of the 21 papers whose source writes an abstract (REVTeX prints its unlabelled)
 REFERENCE_LISTS_FOUND_FLOOR = 21  # of the 21 papers whose PDF prints a bibliography
+REFERENCE_COUNTS_FLOOR = 19  # lists within 10% of their LaTeX entries, of 21 (a long entry split, caption lines)
+CAPTIONS_ATTACHED_FLOOR = 176 / 192  # LaTeX captions found on their own numbered table or figure
 
 
 @functools.cache
@@ -115,14 +124,24 @@ def test_abstracts():
 
 
 def test_references():
-    found = 0
+    found = within = 0
     for gold, paper in extracted():
         if gold.slug in NO_BIBLIOGRAPHY:
             text = " ".join(s.text for s in paper.sections)
-            assert "[? ]" in text and paper.references == []
+            assert "[? ]" in text and paper.references == [] and unprinted_bibliography(paper)
         else:
             found += len(paper.references) >= 5
+            within += abs(len(paper.references) - gold.references) <= 0.1 * gold.references
     assert found >= REFERENCE_LISTS_FOUND_FLOOR, found
+    assert within >= REFERENCE_COUNTS_FLOOR, within
+
+
+def test_captions_are_attached_to_their_own_table_or_figure():
+    attached = expected = 0
+    for gold, paper in extracted():
+        attached += captions_attached(gold.tables, paper.tables) + captions_attached(gold.figures, paper.figures)
+        expected += len(gold.tables) + len(gold.figures)
+    assert attached / expected >= CAPTIONS_ATTACHED_FLOOR, (attached, expected)
 
 
 def test_sections_are_in_reading_order_with_pages():

@@ -12,7 +12,13 @@ from ...paper import Figure, Table
 from .pdf import Line, RawDocument
 from .text import clean, join_lines
 
-_CAPTION = re.compile(r"^(Table|TABLE|Figure|FIGURE|Fig\.)\s*([A-Z]?\d{1,2}|[IVX]{1,4})\s*[:.|]\s*(.*)$")
+# "Table 2:", "TABLE II.", "Figure 3.", "Fig. 4:", "Fig 5." (PLOS), "FIG. 6:" (REVTeX), "表1", "図 2" (Japanese);
+# a label alone on its line ("Table 1." above its caption, "表1") starts a caption too, but a sentence that
+# begins with one ("Figure 3 presents ...") does not: it needs the separator.
+_CAPTION = re.compile(
+    r"^(Table|TABLE|Figure|FIGURE|Fig\.?|FIG\.?|表|図)\s*([A-Z]?\d{1,2}|[IVX]{1,4})"
+    r"(?:\s*[:.|]\s*(.*)|\s*$|(?<=\d)[\s\u3000]+(?=[\u3040-\u30ff\u3400-\u9fff])(.*))$"
+)
 
 
 def _caption_lines(body: list[Line], start: int) -> list[Line]:
@@ -116,7 +122,7 @@ def captions_and_tables(doc: RawDocument, body: list[Line], body_size: float) ->
         kind, number = match.group(1), match.group(2)
         lines = _caption_lines(body, i)
         caption = clean(join_lines([clean(x.text) for x in lines]))
-        if kind.lower().startswith("tab"):
+        if kind.lower().startswith("tab") or kind == "表":
             label = f"Table {number}"
             if label not in tables:
                 page = doc.pages[line.page - 1]

@@ -455,9 +455,12 @@ def parse_references(lines: list[Line]) -> list[Reference]:
                 entries.append((None, [ln]))
                 continue
             same_column = prev.page == ln.page and abs(prev.x0 - ln.x0) < 60
-            wide_gap = not same_column or ln.y0 - prev.y0 > 1.12 * pitch
+            # an entry that runs on into the next column or page: a column of nothing but its continuation
+            # lines shows no hanging indent, but the line before the break does not end as entries end
+            runs_on = not same_column and not hanging and not _ENTRY_END.search(clean(prev.text))
+            wide_gap = (not same_column and not runs_on) or ln.y0 - prev.y0 > 1.12 * pitch
             starts = ln.x0 - col_left < 3
-            if starts and (hanging or wide_gap):
+            if starts and (hanging or wide_gap) and not _RUNS_ON.search(clean(prev.text)):
                 entries.append((None, [ln]))
             else:
                 entries[-1][1].append(ln)
@@ -472,6 +475,8 @@ def parse_references(lines: list[Line]) -> list[Reference]:
 
 
 _YEAR = re.compile(r"\b(19|20)\d\d[a-z]?\b")
+_RUNS_ON = re.compile(r"(,|-|\band)$")  # no entry ends with a comma, a hyphen or "and": the next line goes on
+_ENTRY_END = re.compile(r"[.)\]]$|\b(19|20)\d\d[a-z]?$|\S/\S*$")  # a full stop, a year, a URL
 
 
 def unheaded_references(lines: list[Line], start: int) -> int | None:
