@@ -95,3 +95,29 @@ def two_column_paper(path, title: str = "Sparse Estimators for Tiny Graphs") -> 
         )
     _text(p2, 280, 770, "2", size=9)
     doc.save(path)
+
+
+def insert_remapped_text(page, point, claimed: str, fontsize: float = 7.0) -> str:
+    """Text whose font draws other letters than its text layer says: each distinct character of `claimed` is
+    drawn as a distinct other letter, and the embedded font's ToUnicode map is rewritten so that an extractor
+    reads `claimed`. Returns what a reader sees."""
+    doc, font = page.parent, pymupdf.Font("helv")
+    pool = iter("QZXJKVWYqzxjkvwybgmhpfuABCDEFGHILMNOPRSTUacdeilnorst0123456789")
+    shown_for: dict[str, str] = {}
+    for char in dict.fromkeys(c for c in claimed if c != " "):
+        shown_for[char] = next(c for c in pool if c != char)
+    visible = "".join(shown_for.get(c, c) for c in claimed)
+    page.insert_font(fontname="RMP", fontbuffer=font.buffer)
+    page.insert_text(point, visible, fontname="RMP", fontsize=fontsize)
+    xref = next(x for x, _, _, _, name, *_ in page.get_fonts(full=True) if name == "RMP")
+    tounicode = int(doc.xref_get_key(xref, "ToUnicode")[1].split()[0])
+    pairs = [(font.has_glyph(ord(shown)), char) for char, shown in shown_for.items()] + [(font.has_glyph(32), " ")]
+    entries = "\n".join(f"<{glyph:04x}> <{ord(char):04x}>" for glyph, char in pairs)
+    cmap = (
+        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CIDSystemInfo << /Registry (Adobe) "
+        "/Ordering (UCS) /Supplement 0 >> def /CMapName /Adobe-Identity-UCS def /CMapType 2 def\n"
+        f"1 begincodespacerange <0000> <FFFF> endcodespacerange\n{len(pairs)} beginbfchar\n{entries}\nendbfchar\n"
+        "endcmap CMapName currentdict /CMap defineresource pop end end\n"
+    )
+    doc.update_stream(tounicode, cmap.encode())
+    return visible

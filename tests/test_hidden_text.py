@@ -8,7 +8,7 @@ import numpy as np
 import pymupdf
 import pytest
 from conftest import CORPUS
-from pdfbuild import two_column_paper
+from pdfbuild import insert_remapped_text, two_column_paper
 from test_cli_extract import review
 from test_extraction_corpus import extracted
 
@@ -45,6 +45,8 @@ def planted(tmp_path, kind: str):
         page.insert_text((x, y), SECRET, fontsize=7, oc=doc.add_ocg("notes", on=False))
     elif kind == "rotated":  # set vertically in the margin
         page.insert_text((20, 600), SECRET, fontsize=7, rotate=90)
+    elif kind == "remapped":  # the font draws other letters than its text layer says
+        insert_remapped_text(page, (x, y), SECRET)
     elif kind == "visible-instruction":
         doc[0].insert_text((60, 745), SECRET + ".", fontsize=7)
     out = tmp_path / f"{kind}.pdf"
@@ -53,7 +55,8 @@ def planted(tmp_path, kind: str):
 
 
 @pytest.mark.parametrize(
-    "kind", ["background-colour", "tiny", "off-page", "covered", "invisible", "clipped", "layer-off", "rotated"]
+    "kind",
+    ["background-colour", "tiny", "off-page", "covered", "invisible", "clipped", "layer-off", "rotated", "remapped"],
 )
 def test_each_hidden_kind_is_found_and_kept_out(tmp_path, kind):
     paper = planted(tmp_path, kind)

@@ -91,7 +91,7 @@ class HiddenSpan:
     """Text a reader cannot see but a text extractor (and so an LLM) would read."""
 
     page: int
-    # invisible | tiny | off-page | background-colour | covered | clipped | rotated | layer-off
+    # invisible | tiny | off-page | background-colour | covered | clipped | rotated | layer-off | remapped
     kind: str
     text: str
     bbox: tuple[float, float, float, float]
@@ -227,16 +227,73 @@ def _span_boxes(blocks: list[dict]) -> np.ndarray:
     return np.array(boxes, dtype=float).reshape(-1, 4)
 
 
+_SUBSET = re.compile(r"^[A-Z]{6}\+")
+
+
+def _font_key(name: str) -> str:
+    """A font's name as the page's resources and its text trace both give it ('ABCDEF+Nimbus Sans Regular' and
+    'NimbusSans-Regular' alike)."""
+    return re.sub(r"[\s\-_,]", "", _SUBSET.sub("", name or "")).lower()
+
+
+REMAPPED_SHARE = 0.6  # of a span's letters whose glyph is not the one its font draws for the letter claimed
+
+
+class FontPrograms:
+    """A document's embedded font programs, each loaded once: which glyph a font draws for a character.
+
+    Text whose ToUnicode map says one letter while the glyph drawn is another ("remapped") reads differently
+    to a person and to an extractor. A span is remapped when, under every font of its name on the page,
+    most of its letters (REMAPPED_SHARE, at least four known to the font) are drawn with a glyph other than
+    the one the font program itself gives that letter. Fonts without a program or a character map abstain.
+    """
+
+    def __init__(self) -> None:
+        self._loaded: dict[int, pymupdf.Font | None] = {}
+
+    def _font(self, doc: pymupdf.Document, xref: int) -> pymupdf.Font | None:
+        if xref not in self._loaded:
+            try:
+                program = doc.extract_font(xref)[3]
+                self._loaded[xref] = pymupdf.Font(fontbuffer=program) if program else None
+            except Exception:  # a damaged or unsupported font program: no opinion
+                self._loaded[xref] = None
+        return self._loaded[xref]
+
+    def remapped(self, page: pymupdf.Page, named: dict[str, list[int]], trace: dict) -> bool:
+        letters = [(c[0], c[1]) for c in trace["chars"] if chr(c[0]).isalpha()]
+        xrefs = named.get(_font_key(trace.get("font", "")), [])
+        if len(letters) < 4 or not xrefs:
+            return False
+        for xref in xrefs:
+            font = self._font(page.parent, xref)
+            if font is None:
+                return False
+            known = [(glyph, drawn) for code, glyph in letters if (drawn := font.has_glyph(code))]
+            if len(known) < 4 or sum(glyph != drawn for glyph, drawn in known) <= REMAPPED_SHARE * len(known):
+                return False
+        return True
+
+
 def hidden_spans(
-    page: pymupdf.Page, number: int, blocks: list[dict], listed: pymupdf.DisplayList | None = None
+    page: pymupdf.Page,
+    number: int,
+    blocks: list[dict],
+    listed: pymupdf.DisplayList | None = None,
+    fonts: FontPrograms | None = None,
 ) -> list[HiddenSpan]:
     """Spans drawn invisibly (render mode 3, zero opacity), too small to read, outside the page, in the
-    colour of what lies under them, painted over by an opaque shape drawn after them, or cut away by their
-    clipping path (drawn, but not on the page's text). Rotated text is reported only where it addresses a
-    reader or a model: axis labels and the arXiv stamp are rotated too, and visible."""
+    colour of what lies under them, painted over by an opaque shape drawn after them, cut away by their
+    clipping path (drawn, but not on the page's text), or drawn with glyphs other than the letters their
+    text layer claims (a remapped font). Rotated text is reported only where it addresses a reader or a
+    model: axis labels and the arXiv stamp are rotated too, and visible."""
     traces = [t for t in page.get_texttrace() if _trace_text(t)]
     if not traces:
         return []
+    fonts = fonts or FontPrograms()
+    named: dict[str, list[int]] = {}
+    for xref, _, _, basefont, *_ in page.get_fonts(full=True):
+        named.setdefault(_font_key(basefont), []).append(xref)
     shown = _span_boxes(blocks)  # the page's text as extracted (`page.get_text("dict", flags=DICT_FLAGS)`)
     area = page.rect
     fills, raster = _Fills(page), _Raster(page, listed)
@@ -273,6 +330,8 @@ def hidden_spans(
             # not on the page's text and no ink where it is drawn: cut away by its clipping path
             if kind is None and not _inside_any(centre, shown) and raster.blank(box):
                 kind = "clipped"
+        if kind is None and fonts.remapped(page, named, t):
+            kind = "remapped"
         if kind is None and abs(t["dir"][1]) > 0.05 and addresses_reader(text):
             kind = "rotated"
         if kind:
@@ -412,7 +471,8 @@ def open_pdf(
                 "(raise REFEREE_MAX_PAGES to allow it)"
             )
         try:
-            pages = [_read_page(page) for page in doc]
+            fonts = FontPrograms()
+            pages = [_read_page(page, fonts=fonts) for page in doc]
             for page, spans in zip(pages, _switched_off_layers(doc), strict=True):
                 page.hidden.extend(spans)
             ocr = _scanned(pages) and ocr_available(ocr_language)
@@ -471,7 +531,7 @@ def ocr_available(language: str) -> bool:
 OCR_DPI = 300
 
 
-def _read_page(page: pymupdf.Page, ocr_language: str | None = None) -> Page:
+def _read_page(page: pymupdf.Page, ocr_language: str | None = None, fonts: FontPrograms | None = None) -> Page:
     """One page's lines, links and hidden spans; with `ocr_language`, its text is recognised from the
     rendered page by Tesseract (through PyMuPDF) instead, and what OCR reads is what a reader sees."""
     number = page.number + 1
@@ -483,7 +543,7 @@ def _read_page(page: pymupdf.Page, ocr_language: str | None = None) -> Page:
         blocks, hidden = page.get_text("dict", textpage=recognised)["blocks"], []
     else:
         blocks, listed = page_blocks(page)
-        hidden = hidden_spans(page, number, blocks, listed)
+        hidden = hidden_spans(page, number, blocks, listed, fonts)
     return Page(
         number=number,
         width=page.rect.width,
