@@ -16,7 +16,7 @@ from .addressing import INSTRUCTION, addresses_reader
 from .pdf import HiddenSpan
 from .text import clean
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|(?<=[\u3002\uff0e\uff01\uff1f])")  # Latin and CJK full stops
 # Sentences of a prompt, each with its end (line breaks end a sentence too); a split, never a backtracking match,
 # so that a long run of text without punctuation costs linear time.
 _SENTENCE_END = re.compile(r"(?<=[.!?\n])")
@@ -64,8 +64,9 @@ def visible_instructions(paper: Paper) -> list[HiddenText]:
         for sentence in _SENTENCE.split(text):
             start = text.find(sentence, offset)
             offset = max(start, 0) + len(sentence)
-            if INSTRUCTION.search(sentence):
+            if match := INSTRUCTION.search(sentence):
                 where = section.page_of(max(start, 0)) if section else page
-                found.append(HiddenText(page=where, kind="visible-instruction", text=sentence[:400]))
+                begin = max(0, min(match.start() - 100, len(sentence) - 400))  # the instruction, in its context
+                found.append(HiddenText(page=where, kind="visible-instruction", text=sentence[begin : begin + 400]))
     unique = {(h.page, h.text): h for h in found}  # a caption is also a line of its page's text
     return list(unique.values())
