@@ -604,6 +604,9 @@ def build_paper(doc: RawDocument, source: str, arxiv: ArxivMetadata | None = Non
     lines = reading_order(doc)
     body = body_size(doc)
     page1 = [ln for ln in lines if ln.page == 1]
+    if doc.ocr:  # type sizes read off a page image are rough: the title is looked for above the abstract only
+        label = next((i for i, ln in enumerate(page1) if is_abstract_label(ln)), None)
+        page1 = page1[:label] if label else page1
     titles = title_lines(page1, doc.pages[0].height)
     checks: list[str] = [OCR_NOTE] if doc.ocr else []
     if len(titles) > MAX_TITLE_LINES or len(title_text(titles)) > MAX_TITLE_CHARS:
