@@ -123,15 +123,23 @@ def repair_json(text: str) -> dict:
     return value
 
 
-_LENGTH_KEYS = ("maxLength", "minLength", "maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum")
+_BOUND_KEYS = ("minLength", "maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum")
+GRAMMAR_MAX_LENGTH = 400  # string bounds the grammar keeps
 
 
 def grammar_schema(schema: Any) -> Any:
-    """The schema without string-length and number bounds, for a grammar: llama.cpp expands a string bounded
-    at 600 characters into hundreds of rules, which slowed generation. List lengths stay (they bound how much
-    is generated). Bounds are applied after parsing by `fit_to_schema`, and checked by validation."""
+    """The schema for a grammar: number bounds and minimum lengths dropped, and string bounds over
+    GRAMMAR_MAX_LENGTH (llama.cpp expands a string bounded at 600 characters into hundreds of rules). Shorter
+    bounds stay: a small model that starts repeating itself inside a verdict's reason is made to close the
+    string instead of running to the token limit with the rest of the answer unwritten. List lengths stay
+    (they bound how much is generated). Every bound is applied after parsing by `fit_to_schema`, and checked
+    by validation."""
     if isinstance(schema, dict):
-        return {k: grammar_schema(v) for k, v in schema.items() if k not in _LENGTH_KEYS}
+        return {
+            k: grammar_schema(v)
+            for k, v in schema.items()
+            if k not in _BOUND_KEYS and not (k == "maxLength" and v > GRAMMAR_MAX_LENGTH)
+        }
     if isinstance(schema, list):
         return [grammar_schema(v) for v in schema]
     return schema

@@ -208,3 +208,24 @@ def test_clip_prefers_a_sentence_end_then_a_word():
     assert clip(text, 60) == "The method beats the baseline on all six tasks."
     assert clip("alpha beta gamma delta epsilon zeta eta theta", 30) == "alpha beta gamma delta…"
     assert len(clip("x" * 50, 20)) == 20 and clip("short", 20) == "short"
+
+
+def test_the_grammar_keeps_short_string_bounds_and_drops_long_ones_and_number_bounds():
+    from referee.llm import GRAMMAR_MAX_LENGTH, grammar_schema
+
+    schema = {
+        "properties": {
+            "reason": {"type": "string", "maxLength": GRAMMAR_MAX_LENGTH},
+            "essay": {"type": "string", "maxLength": GRAMMAR_MAX_LENGTH + 1, "minLength": 1},
+            "score": {"type": "number", "minimum": 0, "maximum": 10},
+            "items": {"type": "array", "items": {"type": "string", "maxLength": 40}, "maxItems": 6},
+        }
+    }
+    assert grammar_schema(schema) == {
+        "properties": {
+            "reason": {"type": "string", "maxLength": GRAMMAR_MAX_LENGTH},
+            "essay": {"type": "string"},
+            "score": {"type": "number"},
+            "items": {"type": "array", "items": {"type": "string", "maxLength": 40}, "maxItems": 6},
+        }
+    }

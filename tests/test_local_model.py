@@ -132,6 +132,7 @@ def test_offline_default_reviews_a_paper_then_serves_the_rerun_from_cache(model_
     assert time.monotonic() - started < 60
 
 
+@pytest.mark.timeout(600)
 def test_top_token_grammar_answers_as_the_full_vocabulary_grammar_does(model_cache):
     """The faster grammar check (the best token first, the whole vocabulary only when it is rejected) picks the
     same greedy tokens as llama-cpp-python's own grammar sampler, and the answer fits the schema."""
