@@ -250,6 +250,7 @@ class FontPrograms:
 
     def __init__(self) -> None:
         self._loaded: dict[int, pymupdf.Font | None] = {}
+        self._glyphs: dict[tuple[int, int], int] = {}  # (font xref, character) -> the glyph the font draws
 
     def _font(self, doc: pymupdf.Document, xref: int) -> pymupdf.Font | None:
         if xref not in self._loaded:
@@ -260,6 +261,11 @@ class FontPrograms:
                 self._loaded[xref] = None
         return self._loaded[xref]
 
+    def _glyph(self, font: pymupdf.Font, xref: int, code: int) -> int:
+        if (xref, code) not in self._glyphs:
+            self._glyphs[xref, code] = font.has_glyph(code)
+        return self._glyphs[xref, code]
+
     def remapped(self, page: pymupdf.Page, named: dict[str, list[int]], trace: dict) -> bool:
         letters = [(c[0], c[1]) for c in trace["chars"] if chr(c[0]).isalpha()]
         xrefs = named.get(_font_key(trace.get("font", "")), [])
@@ -269,7 +275,7 @@ class FontPrograms:
             font = self._font(page.parent, xref)
             if font is None:
                 return False
-            known = [(glyph, drawn) for code, glyph in letters if (drawn := font.has_glyph(code))]
+            known = [(glyph, drawn) for code, glyph in letters if (drawn := self._glyph(font, xref, code))]
             if len(known) < 4 or sum(glyph != drawn for glyph, drawn in known) <= REMAPPED_SHARE * len(known):
                 return False
         return True
