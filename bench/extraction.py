@@ -173,7 +173,7 @@ def main() -> None:
         ):
             tally[key][0] += got
             tally[key][1] += out_of
-        base = {m: (f"{base_ms[m][-1]:7.1f}", prf(row[m])) for m in modes} or {}
+        base = {m: (f"{base_ms[m][-1]:7.1f}", prf(row[m])) for m in modes}
         legacy, layout = base.get("legacy", ("-", "-")), base.get("layout", ("-", "-"))
         print(
             f"{gold.slug:40s} {pages:5d} {ours_ms[-1]:9.1f} {legacy[0]:>7s} {layout[0]:>7s}  {prf(ours):15s} "

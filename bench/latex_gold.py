@@ -27,7 +27,7 @@ class GoldPaper:
     has_abstract: bool  # the source writes an abstract (\begin{abstract}, \abstract{...}, \section*{Abstract})
     references: int | None  # entries in the printed list: \bibitem in a .bbl or inline, else distinct cited keys
     tables: list[str]  # caption of each table environment, in source order (LaTeX numbers them so)
-    figures: list[str]  # caption of each figure environment (its last \caption: subfigures come first)
+    figures: list[str]  # caption of each numbered figure, in source order (subfigure captions left out)
 
 
 def corpus_papers() -> list[GoldPaper]:
@@ -112,14 +112,14 @@ def _macros(tex: str) -> dict[str, str]:
     return found
 
 
-def section_titles(tex: str) -> list[str]:
-    """Top-level headings as printed: \\section and \\section* titles with the source's own macros expanded,
-    and JMLR's \\acks{...}, which prints an unnumbered "Acknowledgments" heading."""
+def _titles(tex: str, command: str) -> list[str]:
+    """The titles \\command{...} and \\command*{...} print, with the source's own argument-free macros expanded."""
     macros = _macros(tex)
     titles = []
-    for match in re.finditer(r"\\section\*?\s*(\[[^\]]*\])?\s*(?=\{)|\\acks\s*(?=\{)", tex):
+    for match in re.finditer(rf"\\{command}\*?\s*(\[[^\]]*\])?\s*(?=\{{)|\\acks\s*(?=\{{)", tex):
         if match.group(0).startswith("\\acks"):
-            titles.append("Acknowledgments")
+            if command == "section":  # JMLR's \\acks{...} prints an unnumbered "Acknowledgments" heading
+                titles.append("Acknowledgments")
             continue
         body, _ = _braced(tex, match.end())
         body = re.sub(r"\\([a-zA-Z]+)(\{\})?", lambda m: macros.get(m.group(1), m.group(0)), body)
@@ -127,15 +127,14 @@ def section_titles(tex: str) -> list[str]:
     return titles
 
 
+def section_titles(tex: str) -> list[str]:
+    """Top-level headings as printed: \\section and \\section* titles, and JMLR's \\acks{...}."""
+    return _titles(tex, "section")
+
+
 def subsection_titles(tex: str) -> list[str]:
-    """\\subsection and \\subsection* titles, the source's own macros expanded."""
-    macros = _macros(tex)
-    titles = []
-    for match in re.finditer(r"\\subsection\*?\s*(\[[^\]]*\])?\s*(?=\{)", tex):
-        body, _ = _braced(tex, match.end())
-        body = re.sub(r"\\([a-zA-Z]+)(\{\})?", lambda m: macros.get(m.group(1), m.group(0)), body)
-        titles.append(_latex_to_text(body))
-    return titles
+    """\\subsection and \\subsection* titles."""
+    return _titles(tex, "subsection")
 
 
 _CITE = re.compile(r"\\[a-zA-Z]*cite[a-zA-Z]*\*?\s*(?:\[[^\]]*\]\s*){0,2}\{([^}]*)\}")

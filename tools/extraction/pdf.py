@@ -387,9 +387,11 @@ def page_blocks(page: pymupdf.Page) -> tuple[list[dict], pymupdf.DisplayList | N
 
 def page_lines(blocks: list[dict], number: int, hidden: list[HiddenSpan]) -> list[Line]:
     lines: list[Line] = []
-    every = [s for block in blocks for raw in block.get("lines", []) for s in raw["spans"]]
-    masked = _hidden_mask(np.array([s["bbox"] for s in every], dtype=float).reshape(-1, 4), hidden)
-    covered = {id(s) for s, hide in zip(every, masked, strict=True) if hide}
+    covered: set[int] = set()  # the spans hidden ones lie over (none to test on most pages)
+    if hidden:
+        every = [s for block in blocks for raw in block.get("lines", []) for s in raw["spans"]]
+        masked = _hidden_mask(np.array([s["bbox"] for s in every], dtype=float).reshape(-1, 4), hidden)
+        covered = {id(s) for s, hide in zip(every, masked, strict=True) if hide}
     for b_index, block in enumerate(blocks):
         for raw in block.get("lines", []):
             spans = [
