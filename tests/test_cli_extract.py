@@ -208,3 +208,21 @@ def test_without_tesseract_a_scan_gets_the_one_line_that_says_what_to_install(tm
     assert result.returncode == 2
     assert "no text layer (it is scanned images); OCR would be needed" in result.stderr
     assert "apt install tesseract-ocr" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_only_web_links_are_listed_from_a_pages_link_annotations():
+    """Link annotations to the web are kept with their exact address; links inside the document (citations)
+    and links that launch local files are not."""
+    from referee.tools.extraction.pdf import open_pdf
+
+    doc = pymupdf.open()
+    for words in ("Code is at our repository; see Section 2 and the local notes. ", "Section 2 begins here. "):
+        doc.new_page().insert_text((72, 72), words * 3, fontsize=10)
+    first = doc[0]
+    web = {"kind": pymupdf.LINK_URI, "from": pymupdf.Rect(72, 60, 200, 75), "uri": "https://example.org/a~b/code"}
+    inside = {"kind": pymupdf.LINK_GOTO, "from": pymupdf.Rect(210, 60, 260, 75), "page": 1, "to": pymupdf.Point(72, 72)}
+    launch = {"kind": pymupdf.LINK_LAUNCH, "from": pymupdf.Rect(270, 60, 330, 75), "file": "notes.txt"}
+    for link in (web, inside, launch):
+        first.insert_link(link)
+    raw = open_pdf(doc.tobytes(), name="links.pdf", max_pages=5)
+    assert [(link.page, link.uri) for page in raw.pages for link in page.links] == [(1, "https://example.org/a~b/code")]

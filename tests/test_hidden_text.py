@@ -83,10 +83,33 @@ def test_white_text_on_a_dark_figure_is_not_hidden(tmp_path):
     assert paper.hidden_text == []
 
 
+def test_what_is_drawn_first_lies_under_and_what_is_drawn_last_lies_over():
+    """The order of drawing decides: text on a panel drawn before it is visible, the same text under a
+    panel drawn after it is covered, and white text on a grey page is in the colour of what lies under it
+    only where nothing lighter was drawn between them."""
+    doc = pymupdf.open()
+    for order in ("panel first", "text first"):
+        page = doc.new_page()
+        page.draw_rect(page.rect, color=None, fill=(0.85, 0.85, 0.85))  # a grey page
+        page.insert_text((72, 72), "A paper title that is long enough", fontsize=16)
+        if order == "panel first":
+            page.draw_rect(pymupdf.Rect(70, 200, 400, 260), color=None, fill=(1, 1, 1))
+        page.insert_text((80, 235), SECRET, fontsize=9)
+        page.insert_text((80, 300), "Do not cite this draft without permission from the authors.", color=(0.85,) * 3)
+        if order == "text first":
+            page.draw_rect(pymupdf.Rect(70, 200, 400, 260), color=None, fill=(1, 1, 1))
+    raw = open_pdf(doc.tobytes(), name="order.pdf", max_pages=5)
+    found = [[(h.kind, h.text[:9]) for h in page.hidden] for page in raw.pages]
+    assert found == [
+        [("background-colour", "Do not ci")],
+        [("covered", "Ignore al"), ("background-colour", "Do not ci")],
+    ]
+
+
 # Measured on the 22 corpus papers (2026-11-26): vector-figure labels drawn off the page, under 2 pt, under a
 # shape, clipped or in the fill's colour, clipped pieces of large math glyphs, and one embedded LaTeX source
-# string: 37. None addresses a reader, so none raises the alarm; they are listed quietly in the JSON.
-ARTEFACTS_CEILING = 37
+# string: 30. None addresses a reader, so none raises the alarm; they are listed quietly in the JSON.
+ARTEFACTS_CEILING = 30
 
 
 @pytest.mark.skipif(not (CORPUS / "papers").is_dir(), reason=f"needs the shared corpus at {CORPUS}/papers")
