@@ -11,6 +11,11 @@ Gold headings are the \\section{} / \\section*{} titles of each paper's LaTeX so
 table and figure captions come from the same source (bench/latex_gold.py). After the per-paper table, a
 row per template family (read from meta.json's venue_or_template) gives its headings, references within
 10% of the list, and captions attached to their own table or figure.
+
+Time is measured three ways: in-process milliseconds per page (the median of --repeat runs), the page-level
+work of every page (each page over 300 ms is listed beside the time MuPDF alone takes to read its text), and
+the whole command a user runs, in seconds ("cmd s": `review extract --json` with an empty cache; "4llm":
+pymupdf4llm's legacy Markdown of the same PDF, each in a fresh interpreter).
 """
 
 from __future__ import annotations
@@ -18,9 +23,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import os
 import re
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -62,6 +70,31 @@ def baseline_headings(pdf: Path, layout: bool) -> dict[int, list[str]]:
             text = re.sub(r"[*_`]", "", match.group(2)).strip()
             levels.setdefault(len(match.group(1)), []).append(_NUMBER.sub("", text))
     return levels
+
+
+def command_seconds(pdf: Path, baseline: bool = False) -> float:
+    """Wall time of the whole command a user runs on the paper, interpreter start and imports included:
+    `review extract --json` with an empty cache, or (baseline) pymupdf4llm's legacy-mode Markdown of the PDF."""
+    with tempfile.TemporaryDirectory() as cache:
+        argv = (
+            [sys.executable, "-c", f"import pymupdf4llm as m; m.use_layout(False); m.to_markdown({str(pdf)!r})"]
+            if baseline
+            else [sys.executable, "-m", "referee", "extract", str(pdf), "--json", "--cache-dir", cache]
+        )
+        start = time.perf_counter()
+        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=os.environ)
+        return time.perf_counter() - start
+
+
+def mupdf_floor(pdf: Path, page_index: int) -> float:
+    """Milliseconds MuPDF alone takes to read one page's text (`get_text("dict")`): no extraction can read
+    the page faster, so a page slower than 300 ms is judged against it."""
+    import pymupdf
+
+    with pymupdf.open(pdf) as doc:
+        start = time.perf_counter()
+        doc[page_index].get_text("dict")
+        return (time.perf_counter() - start) * 1000
 
 
 def page_times(pdf: Path) -> list[float]:
@@ -111,15 +144,18 @@ def main() -> None:
     modes = () if args.ours_only else ("legacy", "layout")
     families: dict[str, dict[str, list[int]]] = {}
     ours_ms: list[float] = []
+    commands: list[float] = []
+    base_commands: list[float] = []
     base_ms: dict[str, list[float]] = {m: [] for m in modes}
     ours_tot = [0, 0, 0]
     base_tot = {m: [0, 0, 0] for m in modes}
     best_tot = {m: [0, 0, 0] for m in modes}
     titles = authors_found = authors_total = invented = slow_pages = all_pages = 0
-    worst_pages: list[tuple[float, str]] = []
+    worst_pages: list[tuple[float, str, int]] = []
+    slow: list[str] = []
     sub_tot = [0, 0, 0]
     header = (
-        f"{'paper':40s} {'pages':>5s} {'ours ms/p':>9s} {'legacy':>7s} {'layout':>7s}  "
+        f"{'paper':40s} {'pages':>5s} {'ours ms/p':>9s} {'legacy':>7s} {'layout':>7s} {'cmd s':>5s} {'4llm':>5s}  "
         f"{'ours P/R':15s} {'legacy P/R':15s} {'layout P/R':15s} {'refs':>7s} {'tables':>6s} {'figs':>5s}"
     )
     print(header)
@@ -133,8 +169,17 @@ def main() -> None:
         pages = paper.pages
         ours_ms.append(statistics.median(runs) * 1000 / pages)
         per_page = page_times(gold.pdf)
-        worst_pages.append((max(per_page), gold.slug))
+        worst_pages.append((max(per_page), gold.slug, per_page.index(max(per_page))))
         slow_pages += sum(t > 300 for t in per_page)
+        slow += [
+            f"{gold.slug} p.{i + 1}: {t:.0f} ms (MuPDF's own text reading {mupdf_floor(gold.pdf, i):.0f} ms)"
+            for i, t in enumerate(per_page)
+            if t > 300
+        ]
+        command = command_seconds(gold.pdf)
+        base_command = command_seconds(gold.pdf, baseline=True) if modes else None
+        commands.append(command)
+        base_commands += [base_command] if base_command else []
         all_pages += len(per_page)
         ours = scores(paper.top_level_headings(), gold.sections)
         subs = [x.heading for x in paper.sections if x.level == 2 and x.printed]
@@ -176,7 +221,8 @@ def main() -> None:
         base = {m: (f"{base_ms[m][-1]:7.1f}", prf(row[m])) for m in modes}
         legacy, layout = base.get("legacy", ("-", "-")), base.get("layout", ("-", "-"))
         print(
-            f"{gold.slug:40s} {pages:5d} {ours_ms[-1]:9.1f} {legacy[0]:>7s} {layout[0]:>7s}  {prf(ours):15s} "
+            f"{gold.slug:40s} {pages:5d} {ours_ms[-1]:9.1f} {legacy[0]:>7s} {layout[0]:>7s} {command:5.1f} "
+            f"{f'{base_command:5.1f}' if base_command else '    -'}  {prf(ours):15s} "
             f"{legacy[1]:15s} {layout[1]:15s} {len(paper.references):>3d}/{gold.references if printed else '-':<3} "
             f"{tables:>2d}/{len(gold.tables):<3d} {figures:>2d}/{len(gold.figures):<2d}"
         )
@@ -196,13 +242,22 @@ def main() -> None:
             for m, t in ((m, statistics.median(base_ms[m])) for m in modes)
         )
     )
+    whole = f"whole command, median s/paper: referee {statistics.median(commands):.2f}"
+    if base_commands:
+        whole += f"; pymupdf4llm legacy {statistics.median(base_commands):.2f}"
+    print(whole)
     totals = {k: [sum(t[k][i] for t in families.values()) for i in (0, 1)] for k in ("refs", "captions")}
     print(
         f"reference lists within 10% of the cited entries: {totals['refs'][0]}/{totals['refs'][1]}; "
         f"captions attached to their own table or figure: {totals['captions'][0]}/{totals['captions'][1]}"
     )
-    worst, where = max(worst_pages)
-    print(f"page-level work: slowest page {worst:.0f} ms ({where}); pages over 300 ms: {slow_pages}/{all_pages}")
+    worst, where, index = max(worst_pages)
+    print(
+        f"page-level work: slowest page {worst:.0f} ms ({where} p.{index + 1}); pages over 300 ms: "
+        f"{slow_pages}/{all_pages}"
+    )
+    for line in slow:
+        print(f"  {line}")
     print(f"top-level headings, corpus micro-average: referee {prf(tuple(ours_tot))}")
     print(f"subsections (level 2), corpus micro-average: referee {prf(tuple(sub_tot))}")
     for mode in modes:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -42,20 +43,27 @@ class Line:
     bbox: tuple[float, float, float, float]
     spans: list[Span]
     horizontal: bool = True
+    # read many times by the structure passes: worked out once (a new line, `replace()` included, starts afresh)
+    _text: str | None = field(default=None, init=False, repr=False, compare=False)
+    _size: float | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def text(self) -> str:
-        return "".join(s.text for s in self.spans).strip()
+        if self._text is None:
+            self._text = "".join(s.text for s in self.spans).strip()
+        return self._text
 
     @property
     def size(self) -> float:
         """The size of most of the line's visible characters."""
-        weights: dict[float, int] = {}
-        for s in self.spans:
-            n = len(s.text.strip())
-            if n:
-                weights[round(s.size, 1)] = weights.get(round(s.size, 1), 0) + n
-        return max(weights, key=weights.__getitem__) if weights else 0.0
+        if self._size is None:
+            weights: dict[float, int] = {}
+            for s in self.spans:
+                n = len(s.text.strip())
+                if n:
+                    weights[round(s.size, 1)] = weights.get(round(s.size, 1), 0) + n
+            self._size = max(weights, key=weights.__getitem__) if weights else 0.0
+        return self._size
 
     @property
     def bold(self) -> bool:
@@ -122,11 +130,21 @@ class RawDocument:
 
 
 def _is_bold(span: dict) -> bool:
-    return bool(span["flags"] & pymupdf.TEXT_FONT_BOLD) or bool(_BOLD_FONT.search(span["font"]))
+    return bool(span["flags"] & pymupdf.TEXT_FONT_BOLD) or _named_bold(span["font"])
 
 
 def _is_italic(span: dict) -> bool:
-    return bool(span["flags"] & pymupdf.TEXT_FONT_ITALIC) or bool(_ITALIC_FONT.search(span["font"]))
+    return bool(span["flags"] & pymupdf.TEXT_FONT_ITALIC) or _named_italic(span["font"])
+
+
+@lru_cache(maxsize=4096)
+def _named_bold(font: str) -> bool:
+    return bool(_BOLD_FONT.search(font))
+
+
+@lru_cache(maxsize=4096)
+def _named_italic(font: str) -> bool:
+    return bool(_ITALIC_FONT.search(font))
 
 
 TINY_TEXT_PT = 2.0  # below this a glyph is invisible at any reading zoom
@@ -279,6 +297,7 @@ def _span_boxes(blocks: list[dict]) -> np.ndarray:
 _SUBSET = re.compile(r"^[A-Z]{6}\+")
 
 
+@lru_cache(maxsize=4096)
 def _font_key(name: str) -> str:
     """A font's name as the page's resources and its text trace both give it ('ABCDEF+Nimbus Sans Regular' and
     'NimbusSans-Regular' alike)."""
@@ -369,7 +388,8 @@ def hidden_spans(
         named.setdefault(_font_key(basefont), []).append(xref)
     boxes = np.array([t["bbox"] for t in traces], dtype=float).reshape(-1, 4)
     centres = (boxes[:, :2] + boxes[:, 2:]) / 2
-    firsts = np.array([_first_letter(t) for t in traces], dtype=float).reshape(-1, 2)
+    letters = np.array([_first_letter(t) for t in traces], dtype=float).reshape(-1, 6)  # box, then origin
+    firsts = (letters[:, :2] + letters[:, 2:4]) / 2
     area = page.rect
     widths, heights = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
     on_page = np.clip(np.minimum(boxes[:, 2], area.x1) - np.maximum(boxes[:, 0], area.x0), 0, None) * np.clip(
@@ -381,7 +401,7 @@ def hidden_spans(
     contrast = np.abs(np.array([_luminance(t["color"]) for t in traces]) - fills.background(centres, ranks))
     covered = fills.covers(boxes, ranks)
     shown = _span_boxes(blocks)  # the page's text as extracted (`page.get_text("dict", flags=DICT_FLAGS)`)
-    on_text = _holding_points(shown, firsts).any(axis=1) if len(shown) else np.zeros(len(traces), dtype=bool)
+    on_text = _on_text(letters, shown)
     raster = _Raster(page, listed)
     image_boxes: list[np.ndarray] = []  # read once, and only for a span already suspected
 
@@ -421,15 +441,30 @@ def hidden_spans(
     return found
 
 
-def _first_letter(trace: dict) -> tuple[float, float]:
-    """The centre of a trace's first non-blank character: a trace that runs over several lines has its
-    box's centre between them, on no text."""
+def _first_letter(trace: dict) -> tuple[float, ...]:
+    """The box and origin of a trace's first non-blank character: a trace that runs over several lines has
+    its box's centre between them, on no text."""
     for c in trace["chars"]:
         if chr(c[0]).strip():
-            x0, y0, x1, y1 = c[3]
-            return (x0 + x1) / 2, (y0 + y1) / 2
+            return (*c[3], *c[2])
     x0, y0, x1, y1 = trace["bbox"]
-    return (x0 + x1) / 2, (y0 + y1) / 2
+    return x0, y0, x1, y1, (x0 + x1) / 2, (y0 + y1) / 2
+
+
+def _on_text(letters: np.ndarray, shown: np.ndarray) -> np.ndarray:
+    """Whether each first letter (box, origin) is in the page's extracted text: its origin on a span (a
+    point of slack), or a third of its box inside one (the box of a large operator in the trace reaches
+    higher than the span MuPDF's text gives it, and a Type 3 glyph's origin can lie outside it)."""
+    if not len(shown):
+        return np.zeros(len(letters), dtype=bool)
+    on = _holding_points(shown + np.array([-1.0, -1.0, 1.0, 1.0]), letters[:, 4:]).any(axis=1)
+    rest = np.flatnonzero(~on)
+    a, b = letters[rest, None, :4], shown[None, :, :]
+    width = np.clip(np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0]), 0, None)
+    height = np.clip(np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1]), 0, None)
+    area = (a[:, 0, 2] - a[:, 0, 0]) * (a[:, 0, 3] - a[:, 0, 1])
+    on[rest] = ((width * height).max(axis=1, initial=0) >= area / 3) & (area > 0)
+    return on
 
 
 def _hidden_mask(boxes: np.ndarray, hidden: list[HiddenSpan], cells: int = 1 << 20) -> np.ndarray:

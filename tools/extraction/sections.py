@@ -143,17 +143,32 @@ def _level(number: str | None) -> int:
 
 
 def _similar(a: str, b: str, floor: float = 0.0) -> float:
-    """Similarity of the two texts' keys, 0 to 1; 0 at once where difflib's cheap upper bounds show it is
-    below `floor` (matching outline titles against every line of a page is most of the work otherwise)."""
-    ka, kb = norm_key(a), norm_key(b)
-    if not ka or not kb:
-        return 0.0
-    if ka == kb:
-        return 1.0
-    matcher = difflib.SequenceMatcher(None, ka, kb, autojunk=False)
-    if floor and (matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor):
-        return 0.0
-    return matcher.ratio()
+    """Similarity of the two texts' keys, 0 to 1."""
+    return _Likeness(b).score(a, floor)
+
+
+class _Likeness:
+    """Similarity to one text, for many candidates: the target's key and difflib's index of it are made once
+    (matching an outline title against every line of three pages is most of the structure work otherwise);
+    a candidate whose length alone, or letter counts, bound the ratio below `floor` scores 0 at once."""
+
+    def __init__(self, target: str) -> None:
+        self.key = norm_key(target)
+        self.matcher = difflib.SequenceMatcher(None, autojunk=False)
+        self.matcher.set_seq2(self.key)
+
+    def score(self, text: str, floor: float = 0.0) -> float:
+        key = norm_key(text)
+        if not key or not self.key:
+            return 0.0
+        if key == self.key:
+            return 1.0
+        if floor and 2 * min(len(key), len(self.key)) / (len(key) + len(self.key)) < floor:
+            return 0.0
+        self.matcher.set_seq1(key)
+        if floor and self.matcher.quick_ratio() < floor:
+            return 0.0
+        return self.matcher.ratio()
 
 
 _APPENDIX = re.compile(r"^appendix\s+(?P<num>[A-H](?:\.\d{1,2}){0,2})[.:]?\s+(?P<title>\S.*)$", re.I)
@@ -344,18 +359,18 @@ def _align_with_outline(
                 return i >= after[0] and lines[i].page >= after[1]
             return abs(lines[i].page - page) <= 1
 
-        best, best_score = None, 0.0
+        best, best_score, like = None, 0.0, _Likeness(title)
         for h in found:
             if h.index in used or not near(h.index):
                 continue
-            score = max(_similar(h.text, title), _similar(f"{h.number or ''} {h.text}", title))
+            score = max(like.score(h.text), like.score(f"{h.number or ''} {h.text}"))
             if score > best_score:
                 best, best_score = h, score
         line_at, line_score = None, 0.0
         if best_score < 0.95:  # a printed line that matches better than a styled heading does
             for i in range(start, len(lines)):
                 if i not in used and near(i):
-                    score = _similar(_printed(lines[i].text)[1], title, floor=max(0.8, line_score, best_score))
+                    score = like.score(_printed(lines[i].text)[1], floor=max(0.8, line_score, best_score))
                     if score >= 0.8 and score > max(line_score, best_score):
                         line_at, line_score = i, score
         if line_at is not None:

@@ -43,6 +43,7 @@ def _fold_accents(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+@functools.lru_cache(maxsize=16384)  # the structure passes clean the same lines many times
 def clean(text: str) -> str:
     """Readable text: ligatures expanded, TeX spacing accents folded, whitespace collapsed."""
     for lig, repl in _LIGATURES.items():
