@@ -23,7 +23,7 @@ from ...paper import Paper
 from ..extraction.text import clean
 from .consistency import baseline_compared, denial, paper_facts
 from .ledger import SentenceLedger
-from .wording import SAME_SENTENCE, content_words, key_words, names_in, overlap, runs, sentences
+from .wording import SAME_SENTENCE, content_words, key_words, names_in, overlap, plain_words, runs, sentences
 
 _DASHES = dict.fromkeys(map(ord, "\u2212\u2012\u2013\u2014\u2010\u2011\ufe63\uff0d"), "-")
 _QUOTES = dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032`\u00b4"), "'") | dict.fromkeys(
@@ -203,6 +203,7 @@ class Scrutiny:
         self.kept: list[tuple[str, set[str], str]] = []  # (where, content words, text) of each sentence kept
         self.abstract = runs(paper.abstract, COPY_WORDS)
         self.vocabulary = content_words(self.index.whole)
+        self.paper_words = plain_words(self.index.whole)
         self.squashed = re.sub(r"[^a-z0-9]", "", self.index.whole)
 
     def has_token(self, name: str) -> bool:
@@ -227,8 +228,14 @@ class Scrutiny:
         abstract or repeats the card."""
         if denied := denial(sentence, self.facts):
             return f"contradicts the paper: {denied}"
-        words = content_words(sentence)
+        words, plain = content_words(sentence), plain_words(_QUOTED.sub(" ", sentence))
         if len(words) >= 4 and len(words - self.vocabulary) > len(words) / 2:
+            return "could describe any paper: most of its words are not in the paper"
+        named = {n.lower() for n in names_in(sentence) if self.has_token(n)}  # its datasets, baselines...
+        plain = (plain - plain_words(" ".join(named))) | named
+        if len(plain) >= 3 and len(plain - self.paper_words - named) > len(plain) / 2:
+            # the words any review may use ("does not report recent baselines") count too: a sentence made of
+            # them, in words the paper never uses, is a checklist item, not a reading of this paper
             return "could describe any paper: most of its words are not in the paper"
         said = key_words(sentence)
         if len(said) >= 3 and any(overlap(said, other) >= REPEAT for other in self.elsewhere):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import snowballstemmer
+
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*")
 _NAME = re.compile(r"\b(?:[A-Z][a-z]*[A-Z0-9][A-Za-z0-9\-]*|[A-Z]{2,}[a-z]?s?)\b")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(\[])")
@@ -38,6 +40,22 @@ def content_words(text: str) -> set[str]:
 _FUNCTION_WORDS_TEXT = """this that these those there their them they then than with from into onto about were have been
 being which whose what when where while also such very only just each both some most more"""
 _FUNCTION_WORDS = set(_FUNCTION_WORDS_TEXT.split())
+
+
+def plain_words(text: str) -> set[str]:
+    """A sentence's words as the Snowball stemmer reduces them (four letters or more, function words and
+    numbers aside), with no word excused as generic: the measure of whether it speaks in the paper's words
+    ("training on GPUs" for a paper's "we train on two GPUs", never "baselines" for a paper of none)."""
+    found = [w for w in re.findall(r"[a-z][a-z0-9]*", text.lower()) if len(w) >= 4]
+    return set(_STEMMER.stemWords([w for w in found if w not in _FUNCTION_WORDS and w not in _REVIEW_WORDS]))
+
+
+_STEMMER = snowballstemmer.stemmer("english")
+# Words in which a review names its own subject: whether the paper uses them says nothing of a sentence.
+_REVIEW_WORDS = {
+    "paper", "papers", "does", "work", "authors", "method", "approach", "model", "models", "results", "using",
+    "used", "based", "proposed",
+}  # fmt: skip
 
 
 def key_words(text: str) -> set[str]:
