@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 
 import snowballstemmer
 
@@ -47,10 +48,12 @@ def plain_words(text: str) -> set[str]:
     numbers aside), with no word excused as generic: the measure of whether it speaks in the paper's words
     ("training on GPUs" for a paper's "we train on two GPUs", never "baselines" for a paper of none)."""
     found = [w for w in re.findall(r"[a-z][a-z0-9]*", text.lower()) if len(w) >= 4]
-    return set(_STEMMER.stemWords([w for w in found if w not in _FUNCTION_WORDS and w not in _REVIEW_WORDS]))
+    if not hasattr(_STEMMERS, "english"):  # a stemmer keeps state while it works: one per thread
+        _STEMMERS.english = snowballstemmer.stemmer("english")
+    return set(_STEMMERS.english.stemWords([w for w in found if w not in _FUNCTION_WORDS and w not in _REVIEW_WORDS]))
 
 
-_STEMMER = snowballstemmer.stemmer("english")
+_STEMMERS = threading.local()
 # Words in which a review names its own subject: whether the paper uses them says nothing of a sentence.
 _REVIEW_WORDS = {
     "paper", "papers", "does", "work", "authors", "method", "approach", "model", "models", "results", "using",
