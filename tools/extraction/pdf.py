@@ -235,6 +235,13 @@ def _holding_points(boxes: np.ndarray, points: np.ndarray) -> np.ndarray:
     return (boxes[None, :, 0] <= x) & (x <= boxes[None, :, 2]) & (boxes[None, :, 1] <= y) & (y <= boxes[None, :, 3])
 
 
+def _shared_area(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(a, b): the area each of the (n, 4) boxes `a` shares with each of the (m, 4) boxes `b`."""
+    width = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])
+    height = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
+    return np.clip(width, 0, None) * np.clip(height, 0, None)
+
+
 class _Raster:
     """The page rendered once, grey, at 96 dpi (on first use): whether a box shows any ink."""
 
@@ -390,11 +397,8 @@ def hidden_spans(
     centres = (boxes[:, :2] + boxes[:, 2:]) / 2
     letters = np.array([_first_letter(t) for t in traces], dtype=float).reshape(-1, 6)  # box, then origin
     firsts = (letters[:, :2] + letters[:, 2:4]) / 2
-    area = page.rect
-    widths, heights = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
-    on_page = np.clip(np.minimum(boxes[:, 2], area.x1) - np.maximum(boxes[:, 0], area.x0), 0, None) * np.clip(
-        np.minimum(boxes[:, 3], area.y1) - np.maximum(boxes[:, 1], area.y0), 0, None
-    )
+    areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+    on_page = _shared_area(boxes, np.array([tuple(page.rect)], dtype=float))[:, 0]
     suspects = fonts.suspects(page, named, traces)
     fills = _Fills(page, listed)
     ranks = fills.place(firsts)
@@ -418,7 +422,7 @@ def hidden_spans(
             kind = "invisible"
         elif t["size"] < TINY_TEXT_PT:
             kind = "tiny"
-        elif widths[i] * heights[i] > 0 and on_page[i] < 0.5 * widths[i] * heights[i]:
+        elif areas[i] > 0 and on_page[i] < 0.5 * areas[i]:
             kind = "off-page"
         else:
             if contrast[i] < _MIN_CONTRAST:
@@ -458,12 +462,9 @@ def _on_text(letters: np.ndarray, shown: np.ndarray) -> np.ndarray:
     if not len(shown):
         return np.zeros(len(letters), dtype=bool)
     on = _holding_points(shown + np.array([-1.0, -1.0, 1.0, 1.0]), letters[:, 4:]).any(axis=1)
-    rest = np.flatnonzero(~on)
-    a, b = letters[rest, None, :4], shown[None, :, :]
-    width = np.clip(np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0]), 0, None)
-    height = np.clip(np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1]), 0, None)
-    area = (a[:, 0, 2] - a[:, 0, 0]) * (a[:, 0, 3] - a[:, 0, 1])
-    on[rest] = ((width * height).max(axis=1, initial=0) >= area / 3) & (area > 0)
+    rest = letters[~on, :4]
+    area = (rest[:, 2] - rest[:, 0]) * (rest[:, 3] - rest[:, 1])
+    on[~on] = (_shared_area(rest, shown).max(axis=1, initial=0) >= area / 3) & (area > 0)
     return on
 
 
@@ -474,19 +475,15 @@ def _hidden_mask(boxes: np.ndarray, hidden: list[HiddenSpan], cells: int = 1 << 
     out = np.zeros(len(boxes), dtype=bool)
     if not hidden or not len(boxes):
         return out
-    m = np.array([h.bbox for h in hidden], dtype=float)[None, :, :]
-    step = max(1, cells // m.shape[1])
+    m = np.array([h.bbox for h in hidden], dtype=float)
+    step = max(1, cells // len(m))
     for start in range(0, len(boxes), step):
         part = boxes[start : start + step]
-        b = part[:, None, :]
-        width = np.minimum(b[..., 2], m[..., 2]) - np.maximum(b[..., 0], m[..., 0])
-        height = np.minimum(b[..., 3], m[..., 3]) - np.maximum(b[..., 1], m[..., 1])
-        shared = np.clip(width, 0, None) * np.clip(height, 0, None)
         area = (part[:, 2] - part[:, 0]) * (part[:, 3] - part[:, 1])
         empty = (part[:, 2] <= part[:, 0]) | (part[:, 3] <= part[:, 1])
-        x, y = b[..., 0], b[..., 1]
-        corner = (m[..., 0] <= x) & (x <= m[..., 2]) & (m[..., 1] <= y) & (y <= m[..., 3])
-        out[start : start + step] = np.where(empty, corner.any(axis=1), (shared >= 0.5 * area[:, None]).any(axis=1))
+        corner = _holding_points(m, part[:, :2]).any(axis=1)
+        covered = (_shared_area(part, m) >= 0.5 * area[:, None]).any(axis=1)
+        out[start : start + step] = np.where(empty, corner, covered)
     return out
 
 

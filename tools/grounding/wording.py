@@ -47,10 +47,10 @@ def plain_words(text: str) -> set[str]:
     """A sentence's words as the Snowball stemmer reduces them (four letters or more, function words and
     numbers aside), with no word excused as generic: the measure of whether it speaks in the paper's words
     ("training on GPUs" for a paper's "we train on two GPUs", never "baselines" for a paper of none)."""
-    found = [w for w in re.findall(r"[a-z][a-z0-9]*", text.lower()) if len(w) >= 4]
+    found = {w for w in re.findall(r"[a-z][a-z0-9]*", text.lower()) if len(w) >= 4}  # each word stemmed once
     if not hasattr(_STEMMERS, "english"):  # a stemmer keeps state while it works: one per thread
         _STEMMERS.english = snowballstemmer.stemmer("english")
-    return set(_STEMMERS.english.stemWords([w for w in found if w not in _FUNCTION_WORDS and w not in _REVIEW_WORDS]))
+    return set(_STEMMERS.english.stemWords([w for w in found - _FUNCTION_WORDS - _REVIEW_WORDS]))
 
 
 _STEMMERS = threading.local()
