@@ -243,3 +243,40 @@ def test_a_subsection_in_the_texts_own_type_is_found_by_its_number(tmp_path):
         ("2.1", "Materials", 2),
         ("2.2", "Astronomy", 2),
     ]
+
+
+def test_an_author_year_list_keeps_its_entries_whole_and_leaves_a_floats_caption_out():
+    """Seen on NeurIPS and ACL papers: a URL or a long author list continued past a gap became an entry of its
+    own, and a figure set among the references added its caption and lines as entries."""
+    from referee.tools.extraction.pdf import Line, Span
+    from referee.tools.extraction.sections import parse_references
+
+    texts = [
+        "Abbott, L. and Dayan, P. (2001). Theoretical Neuroscience. MIT Press.",
+        "Bengio, Y. (2009). Learning deep architectures for AI. Foundations and Trends.",
+        "Cho, K. (2014). On the properties of neural machine translation.",
+        "Dean, J. (2012). Large scale distributed deep networks.",
+        "Elman, J. L. (1990). Finding structure in time.",
+        "Fukushima, K. (1980). Neocognitron.",
+        "Graves, A. (2013). Generating sequences with recurrent neural networks.",
+        "https://example.org/a/very/long/address/that/went/on/",  # the rest of Graves (2013)
+        "Figure A.1: The mean grows without bound while the divergence goes to zero.",
+        "The base distribution is a Student t-distribution with three degrees of freedom.",
+        "Hinton, G. (2002). Training products of experts.",
+        "Ioffe, S. and Szegedy, C. (2015). Batch normalization.",
+        "Jordan, M. I. (1986). Serial order: a parallel distributed processing approach.",
+        "Vert, J.-P. Regularization of kernel methods.",  # no year, but an author's name opens it
+    ]
+    boxes = [(72.0, 100.0 + 12 * i, 500.0, 110.0 + 12 * i) for i in range(len(texts))]
+    lines = [
+        Line(page=9, block=i, bbox=box, spans=[Span(text, 9.0, "Times", False, False, box)])
+        for i, (text, box) in enumerate(zip(texts, boxes, strict=True))
+    ]
+    indented = (84.0, 106.0, 500.0, 116.0)  # a hanging indent: every line at the left edge opens a piece
+    second = Span("Second edition.", 9.0, "Times", False, False, indented)
+    lines.insert(1, Line(page=9, block=0, bbox=indented, spans=[second]))
+    refs = [r.text for r in parse_references(lines)]
+    assert len(refs) == 11
+    assert refs[0] == texts[0] + " Second edition." and refs[6] == texts[6] + " " + texts[7]
+    assert not any("Figure" in r or "Student" in r for r in refs)
+    assert refs[-1] == texts[-1]

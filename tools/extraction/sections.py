@@ -479,6 +479,7 @@ def parse_references(lines: list[Line]) -> list[Reference]:
                 entries.append((None, [ln]))
             else:
                 entries[-1][1].append(ln)
+        entries = _author_year_entries(entries)
     refs = []
     for label, ls in entries:
         text = join_lines([clean(x.text) for x in ls])
@@ -490,6 +491,33 @@ def parse_references(lines: list[Line]) -> list[Reference]:
 
 
 _YEAR = re.compile(r"\b(19|20)\d\d[a-z]?\b")
+_ENTRY_YEAR = re.compile(r"\b(19|20)\d\d[a-z]?\b(?![-/])")  # a year, not a date ("Accessed: 2024-06-26")
+AUTHOR_YEAR_SHARE = 0.7  # of unlabelled entries that print a year: the list is in an author-year style
+
+
+def _author_year_entries(entries: list[tuple[str | None, list[Line]]]) -> list[tuple[str | None, list[Line]]]:
+    """In an author-year list every entry prints its year. A piece without one, that does not open with an
+    author's name either ("Vert, J.-P.", "J.-P. Vert."), is not an entry: the rest of the one before it (a URL
+    or an author list that ran past a gap), or a figure's caption and the lines after it that a float set among
+    the entries; the first joins its entry, the second is left out."""
+    texts = [join_lines([clean(x.text) for x in ls]) for _, ls in entries]
+    if len(entries) < 5 or sum(bool(_ENTRY_YEAR.search(t)) for t in texts) < AUTHOR_YEAR_SHARE * len(entries):
+        return entries
+    kept: list[tuple[str | None, list[Line]]] = []
+    in_float = False
+    for (label, ls), text in zip(entries, texts, strict=True):
+        if (_ENTRY_YEAR.search(text) or _AUTHOR_HEAD.match(text)) and not _FLOAT_CAPTION.match(text):
+            kept.append((label, ls))
+            in_float = False
+        elif _FLOAT_CAPTION.match(text) or in_float or not kept:
+            in_float = True
+        else:
+            kept[-1][1].extend(ls)
+    return kept
+
+
+_AUTHOR_HEAD = re.compile(r"^(?:[A-Z][\w'’\-]+,\s+(?:[A-Z]\.[\s-]?)+|(?:[A-Z]\.[\s-]?){1,3}\s*[A-Z][a-z])")
+_FLOAT_CAPTION = re.compile(r"^(Figure|Fig\.|Table|Algorithm)\s*[A-Z]?\.?\d+(\.\d+)?\s*[:.]")
 _RUNS_ON = re.compile(r"(,|-|\band)$")  # no entry ends with a comma, a hyphen or "and": the next line goes on
 _ENTRY_END = re.compile(r"[.)\]]$|\b(19|20)\d\d[a-z]?$|\S/\S*$")  # a full stop, a year, a URL
 
