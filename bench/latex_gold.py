@@ -155,7 +155,8 @@ _FLOAT_TOKEN = re.compile(
     r"|\\caption\s*(?:\[[^\]]*\])?\s*(?=\{)"
 )
 _KIND = {"table": "table", "longtable": "table", "sidewaystable": "table", "figure": "figure",
-         "wrapfigure": "figure", "sidewaysfigure": "figure"}  # fmt: skip
+         "wrapfigure": "figure", "sidewaysfigure": "figure",
+         "algorithm": "algorithm"}  # fmt: skip  # an algorithm set inside a figure numbers its caption itself
 
 
 def float_captions(tex: str, kind: str) -> list[str]:
@@ -221,14 +222,22 @@ def unprinted_bibliography(paper) -> bool:
 def captions_attached(gold: list[str], found: list) -> int:
     """Gold captions whose own numbered item ('Table 3' for the third) carries a caption that reads the same:
     the first letters and digits of both (up to 80, as many as the shorter has), difflib ratio >= 0.6, so that
-    any script counts and a caption cut short still counts as attached to its own item."""
+    any script counts and a caption cut short still counts as attached to its own item. An appendix's items
+    printed as 'Figure A.2' cannot be matched to the source's running count: there, the caption must stand
+    on one of the lettered items."""
     attached = 0
     for number, caption in enumerate(gold, 1):
-        item = next((x for x in found if re.search(rf"(?<![\d.]){number}$", x.label.strip())), None)
-        if item is None:
-            continue
-        text = re.sub(r"^\s*(table|fig\.?|figure|表|図)\s*[\dA-Z.]+\s*[:.]?\s*", "", item.caption, flags=re.I)
-        a, b = norm_key(caption), norm_key(text)
-        n = min(len(a), len(b), 80)
-        attached += n >= 10 and difflib.SequenceMatcher(None, a[:n], b[:n], autojunk=False).ratio() >= 0.6
+        own = [x for x in found if re.search(rf"(?<![\d.]){number}$", x.label.strip())]
+        appendix = [x for x in found if _LETTERED.search(x.label)]  # "Figure A.2": the source counts on
+        attached += any(_same_caption(caption, x.caption) for x in own or appendix)
     return attached
+
+
+_LETTERED = re.compile(r"\b[A-Z]\.\d+$")
+
+
+def _same_caption(gold: str, caption: str) -> bool:
+    text = re.sub(r"^\s*(table|fig\.?|figure|表|図)\s*[\dA-Z.]+\s*[:.]?\s*", "", caption, flags=re.I)
+    a, b = norm_key(gold), norm_key(text)
+    n = min(len(a), len(b), 80)
+    return n >= 10 and difflib.SequenceMatcher(None, a[:n], b[:n], autojunk=False).ratio() >= 0.6

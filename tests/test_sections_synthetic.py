@@ -280,3 +280,13 @@ def test_an_author_year_list_keeps_its_entries_whole_and_leaves_a_floats_caption
     assert refs[0] == texts[0] + " Second edition." and refs[6] == texts[6] + " " + texts[7]
     assert not any("Figure" in r or "Student" in r for r in refs)
     assert refs[-1] == texts[-1]
+
+
+@pytest.mark.parametrize(
+    ("line", "label"),
+    [("Figure A.1: The mean grows.", "A.1"), ("Table B.2. Results.", "B.2"), ("FIG. 3: A plot.", "3"), ("表2", "2")],
+)
+def test_caption_labels_of_appendices_and_other_templates(line, label):
+    from referee.tools.extraction.captions import _CAPTION
+
+    assert _CAPTION.match(line).group(2) == label
