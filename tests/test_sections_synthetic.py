@@ -284,7 +284,13 @@ def test_an_author_year_list_keeps_its_entries_whole_and_leaves_a_floats_caption
 
 @pytest.mark.parametrize(
     ("line", "label"),
-    [("Figure A.1: The mean grows.", "A.1"), ("Table B.2. Results.", "B.2"), ("FIG. 3: A plot.", "3"), ("表2", "2")],
+    [
+        ("Figure A.1: The mean grows.", "A.1"),
+        ("Table B.2. Results.", "B.2"),
+        ("FIG. 3: A plot.", "3"),
+        ("表2", "2"),
+        ("表4 2 種類の比較", "4"),
+    ],
 )
 def test_caption_labels_of_appendices_and_other_templates(line, label):
     from referee.tools.extraction.captions import _CAPTION

@@ -13,12 +13,12 @@ from .pdf import Line, RawDocument
 from .text import clean, join_lines
 
 # "Table 2:", "TABLE II.", "Figure 3.", "Fig. 4:", "Fig 5." (PLOS), "FIG. 6:" (REVTeX), "Figure A.1:" (an appendix),
-# "表1", "図 2" (Japanese);
+# "表1", "図 2", "表2 3 水準の..." (Japanese: no separator, the caption in Japanese after a space);
 # a label alone on its line ("Table 1." above its caption, "表1") starts a caption too, but a sentence that
 # begins with one ("Figure 3 presents ...") does not: it needs the separator.
 _CAPTION = re.compile(
     r"^(Table|TABLE|Figure|FIGURE|Fig\.?|FIG\.?|表|図)\s*((?:[A-Z]\.?)?\d{1,2}|[IVX]{1,4})"
-    r"(?:\s*[:.|]\s*(.*)|\s*$|(?<=\d)[\s\u3000]+(?=[\u3040-\u30ff\u3400-\u9fff])(.*))$"
+    r"(?:\s*[:.|]\s*(.*)|\s*$|(?<=\d)[\s\u3000]+(?=[^\n]*[\u3040-\u30ff\u3400-\u9fff])(.*))$"
 )
 
 
