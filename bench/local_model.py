@@ -30,20 +30,23 @@ from referee.tools.extraction.sections import build_paper  # noqa: E402
 
 def speeds(settings, prompt_text: str) -> tuple[float, float]:
     chat = LocalChat(local_model_path(settings), n_ctx=8192, threads=settings.local_threads, max_tokens=1)
-    llama, _ = chat._llama()
-    tokens = llama.tokenize(prompt_text.encode())
-    llama.reset()
-    start = time.perf_counter()
-    llama.eval(tokens)
-    prompt_rate = len(tokens) / (time.perf_counter() - start)
-    llama.reset()
-    llama.eval(llama.tokenize(b"Write a long paragraph about graphs."))
-    start, produced = time.perf_counter(), 0
-    for token in llama.generate([], temp=0.8, reset=False):
-        produced += 1
-        if produced >= 128 or token == llama.token_eos():
-            break
-    return prompt_rate, produced / (time.perf_counter() - start)
+
+    def measure(llama) -> tuple[float, float]:
+        tokens = llama.tokenize(prompt_text.encode())
+        llama.reset()
+        start = time.perf_counter()
+        llama.eval(tokens)
+        prompt_rate = len(tokens) / (time.perf_counter() - start)
+        llama.reset()
+        llama.eval(llama.tokenize(b"Write a long paragraph about graphs."))
+        start, produced = time.perf_counter(), 0
+        for token in llama.generate([], temp=0.8, reset=False):
+            produced += 1
+            if produced >= 128 or token == llama.token_eos():
+                break
+        return prompt_rate, produced / (time.perf_counter() - start)
+
+    return chat.on_model(measure)  # on the model's own thread, as reviews run it
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 
 import pytest
 from fakes import FakeReviewModel, synthesize
@@ -229,3 +230,24 @@ def test_the_grammar_keeps_short_string_bounds_and_drops_long_ones_and_number_bo
             "items": {"type": "array", "items": {"type": "string", "maxLength": 40}, "maxItems": 6},
         }
     }
+
+
+def test_every_in_process_model_call_runs_on_one_thread(tmp_path, monkeypatch):
+    """Reviewer nodes call from a pool of threads; the model runs on one (llama.cpp's OpenMP workers slow down
+    when a second calling thread brings a second team of them)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from referee.llm import LocalChat
+
+    chat = LocalChat(tmp_path / "model.gguf", n_ctx=1024, threads=2, max_tokens=8)
+    model = object()  # stands for the loaded model: nothing is loaded
+    monkeypatch.setitem(LocalChat._instances, (str(chat.path), 1024, 2), model)
+
+    def where(llama) -> tuple[str, bool]:
+        return threading.current_thread().name, llama is model
+
+    with ThreadPoolExecutor(max_workers=6) as callers:
+        seen = set(callers.map(lambda _: chat.on_model(where), range(12)))
+    assert len(seen) == 1
+    name, same_model = seen.pop()
+    assert same_model and name != threading.current_thread().name

@@ -141,21 +141,25 @@ def test_top_token_grammar_answers_as_the_full_vocabulary_grammar_does(model_cac
     from referee.llm import LocalChat
 
     chat = LocalChat(next((model_cache / "models").glob("*.gguf")), n_ctx=1024, threads=2, max_tokens=60)
-    llama, _ = chat._llama()
     schema = {
         "type": "object",
         "properties": {"claims": {"type": "array", "items": {"type": "string"}}, "rating": {"type": "integer"}},
         "required": ["claims", "rating"],
     }
     ask = "Name two facts about sorting algorithms and rate them from 1 to 5, as JSON."
-    llama.reset()
-    full = llama.create_chat_completion(
-        messages=[{"role": "user", "content": ask}],
-        response_format={"type": "json_object", "schema": schema},
-        temperature=0,
-        max_tokens=60,
-    )["choices"][0]["message"]["content"]
-    llama.reset()
+
+    def with_full_grammar(llama) -> str:
+        llama.reset()
+        answer = llama.create_chat_completion(
+            messages=[{"role": "user", "content": ask}],
+            response_format={"type": "json_object", "schema": schema},
+            temperature=0,
+            max_tokens=60,
+        )
+        llama.reset()
+        return answer["choices"][0]["message"]["content"]
+
+    full = chat.on_model(with_full_grammar)
     top = chat.complete([HumanMessage(ask)], schema).content
     assert top == full
     assert top.lstrip().startswith('{ "claims"')
