@@ -90,7 +90,7 @@ def _braced(text: str, start: int) -> tuple[str, int]:
 
 
 def _latex_to_text(title: str) -> str:
-    title = re.sub(r"\\(label|ref|cite\w*|eqref)\{[^}]*\}", " ", title)
+    title = re.sub(r"\\(label|\w*ref|cite\w*)\{[^}]*\}", " ", title)  # \ref, \eqref, \subref, \autoref
     title = re.sub(r"\\[a-zA-Z]+\*?(\[[^\]]*\])?", " ", title)
     title = title.replace("~", " ").replace("\\&", "&").replace("$", " ")
     return clean(re.sub(r"[{}\\]", " ", title))
@@ -224,12 +224,16 @@ def captions_attached(gold: list[str], found: list) -> int:
     the first letters and digits of both (up to 80, as many as the shorter has), difflib ratio >= 0.6, so that
     any script counts and a caption cut short still counts as attached to its own item. An appendix's items
     printed as 'Figure A.2' cannot be matched to the source's running count: there, the caption must stand
-    on one of the lettered items."""
+    on one of the lettered items; where the printed count skips a number, on the item at its place in the
+    printed order."""
     attached = 0
     for number, caption in enumerate(gold, 1):
         own = [x for x in found if re.search(rf"(?<![\d.]){number}$", x.label.strip())]
         appendix = [x for x in found if _LETTERED.search(x.label)]  # "Figure A.2": the source counts on
-        attached += any(_same_caption(caption, x.caption) for x in own or appendix)
+        # where the printed count skips a number the source never shows (a float counted but not printed),
+        # the item at the same place in the printed order is the gold's own
+        placed = found[number - 1 : number]
+        attached += any(_same_caption(caption, x.caption) for x in (own or appendix) + placed)
     return attached
 
 

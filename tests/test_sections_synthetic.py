@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from pdfbuild import two_column_paper
+from pdfbuild import RIGHT, H, W, two_column_paper
 
 from referee.tools.extraction.pdf import read_pdf_file
 from referee.tools.extraction.sections import build_paper
@@ -296,3 +296,24 @@ def test_caption_labels_of_appendices_and_other_templates(line, label):
     from referee.tools.extraction.captions import _CAPTION
 
     assert _CAPTION.match(line).group(2) == label
+
+
+def test_a_caption_among_the_references_and_a_sideways_caption_are_read(tmp_path):
+    """Seen on a NeurIPS paper (a figure floated onto the last page of references, its caption taken for
+    reference lines) and a JMLR one (a landscape figure page, its caption printed sideways)."""
+    import pymupdf
+
+    path = tmp_path / "paper.pdf"
+    two_column_paper(path)
+    doc = pymupdf.open(path)
+    last = doc[-1]
+    last.insert_text((RIGHT, 640), "Figure 2: The error falls as the graphs grow.", fontsize=9, fontname="helv")
+    landscape = doc.new_page(width=W, height=H)
+    landscape.insert_text((300, 600), "Figure 3: Error of every estimator on every benchmark.", fontsize=9, rotate=90)
+    landscape.insert_text((280, 770), "3", fontsize=9)
+    doc.save(tmp_path / "floats.pdf")
+    paper = build_paper(read_pdf_file(tmp_path / "floats.pdf", max_pages=10), "floats.pdf")
+    captions = {f.label: (f.caption, f.page) for f in paper.figures}
+    assert captions["Figure 2"] == ("Figure 2: The error falls as the graphs grow.", 2)
+    assert captions["Figure 3"] == ("Figure 3: Error of every estimator on every benchmark.", 3)
+    assert len(paper.references) == 6 and not any("Figure" in r.text for r in paper.references)

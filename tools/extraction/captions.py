@@ -7,6 +7,7 @@ PyMuPDF's `find_tables` was measured on the corpus at 250-750 ms a page and spli
 from __future__ import annotations
 
 import re
+from operator import attrgetter
 
 from ...paper import Figure, Table
 from .pdf import Line, RawDocument
@@ -114,22 +115,27 @@ def _table_rows(page_lines: list[Line], caption: list[Line], body_size: float, p
 
 
 def captions_and_tables(doc: RawDocument, body: list[Line], body_size: float) -> tuple[list[Table], list[Figure]]:
+    """The tables and figures of the document by their captions, in page order: those of the body's lines, then
+    those printed sideways (a landscape float page turns its caption with it; a rotated caption must give its
+    text after a separator, "Figure 7: ...", so that a rotated axis label "Figure 7" starts none)."""
     tables: dict[str, Table] = {}
     figures: dict[str, Figure] = {}
-    for i, line in enumerate(body):
-        match = _CAPTION.match(clean(line.text))
-        if not match:
-            continue
-        kind, number = match.group(1), match.group(2)
-        lines = _caption_lines(body, i)
-        caption = clean(join_lines([clean(x.text) for x in lines]))
-        if kind.lower().startswith("tab") or kind == "表":
-            label = f"Table {number}"
-            if label not in tables:
-                page = doc.pages[line.page - 1]
-                rows = _table_rows(page.lines, lines, body_size, page.width)
-                tables[label] = Table(label=label, caption=caption, page=line.page, rows=rows)
-        else:
-            label = f"Figure {number}"
-            figures.setdefault(label, Figure(label=label, caption=caption, page=line.page))
-    return list(tables.values()), list(figures.values())
+    sideways = [ln for page in doc.pages for ln in page.lines if not ln.horizontal]
+    for lines, needs_text in ((body, False), (sideways, True)):
+        for i, line in enumerate(lines):
+            match = _CAPTION.match(clean(line.text))
+            if not match or (needs_text and not match.group(3)):
+                continue
+            kind, number = match.group(1), match.group(2)
+            caption_lines = _caption_lines(lines, i)
+            caption = clean(join_lines([clean(x.text) for x in caption_lines]))
+            if kind.lower().startswith("tab") or kind == "表":
+                label = f"Table {number}"
+                if label not in tables:
+                    page = doc.pages[line.page - 1]
+                    rows = _table_rows(page.lines, caption_lines, body_size, page.width)
+                    tables[label] = Table(label=label, caption=caption, page=line.page, rows=rows)
+            else:
+                label = f"Figure {number}"
+                figures.setdefault(label, Figure(label=label, caption=caption, page=line.page))
+    return sorted(tables.values(), key=attrgetter("page")), sorted(figures.values(), key=attrgetter("page"))

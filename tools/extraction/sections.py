@@ -429,6 +429,21 @@ def _section_text(lines: list[Line]) -> tuple[str, list[tuple[int, int]]]:
 _REF_LABEL = re.compile(r"^\s*(?:\[(\d{1,3}|[A-Za-z+]{1,8}\d{0,4}[a-z]?)\]|(\d{1,3})\.)\s+")
 
 
+def float_captions(lines: list[Line]) -> set[int]:
+    """The ids of the lines of figure and table captions among `lines`: a caption's first line and those after
+    it in its block (a float set among the references is no entry)."""
+    found: set[int] = set()
+    block = None
+    for ln in lines:
+        if _FLOAT_CAPTION.match(clean(ln.text)):
+            block = (ln.page, ln.block)
+        elif (ln.page, ln.block) != block:
+            block = None
+        if block is not None:
+            found.add(id(ln))
+    return found
+
+
 def parse_references(lines: list[Line]) -> list[Reference]:
     if not lines:
         return []
@@ -438,7 +453,10 @@ def parse_references(lines: list[Line]) -> list[Reference]:
     entries: list[tuple[str | None, list[Line]]] = []
     if max(bracketed, dotted) >= 3:
         group = 1 if bracketed >= dotted else 2
+        floats = float_captions(lines)  # a caption after an entry is not its continuation
         for ln, m in zip(lines, labels, strict=True):
+            if id(ln) in floats:
+                continue
             label = m.group(group) if m else None
             # numbered lists count up: "1. In Proceedings" on a continuation line is not entry 1
             in_sequence = label is not None and (
@@ -710,7 +728,8 @@ def build_paper(doc: RawDocument, source: str, arxiv: ArxivMetadata | None = Non
         content = ([h.lead] if h.lead else []) + lines[h.index + 1 : end]
         if h.kind == "references":
             references.extend(parse_references(content))
-            ref_ids.update(id(ln) for ln in content)
+            floats = float_captions(content)  # a float set among the entries: its caption stays in the body
+            ref_ids.update(id(ln) for ln in content if id(ln) not in floats)
             seen_refs = True
             continue
         text, offsets = _section_text(content)
