@@ -16,7 +16,7 @@ from .contract.verdict import VerdictOutcome
 from .paper import Paper
 from .settings import Settings
 from .tools.grounding.ledger import SentenceLedger
-from .tools.sources.arxiv import ArxivRef, LocalPDF
+from .tools.sources.arxiv import ArxivRef, LocalPDF, LocalText
 from .tools.sources.ingest import Fetched
 
 
@@ -36,7 +36,7 @@ class InputState(TypedDict, total=False):
 
 class State(InputState, total=False):
     started_at: float  # when the review began (time.time()), for the run deadline
-    target: ArxivRef | LocalPDF
+    target: ArxivRef | LocalPDF | LocalText
     fetched: Fetched | None  # the PDF's bytes, dropped once the paper is extracted
     paper: Paper
     paper_text: str

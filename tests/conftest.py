@@ -17,6 +17,14 @@ def corpus_path(*parts: str) -> Path:
     return path
 
 
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared (beside the corpus); the test is skipped, saying why, where it is absent."""
+    path = CORPUS.parent.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"needs ../shared/{'/'.join(parts)} beside the checkout ({path} is absent)")
+    return path
+
+
 def corpus_meta(slug: str) -> dict:
     return json.loads(corpus_path("papers", slug, "meta.json").read_text(encoding="utf-8"))
 

@@ -105,3 +105,17 @@ def test_rerun_is_served_from_the_llm_cache(httpserver, tmp_path):
     assert "LLM usage" in again.stderr
     refreshed = review(pdf, "--out", str(tmp_path / "c"), "--refresh", env=env, timeout=120)
     assert refreshed.returncode == 0 and len(fake.requests) == 2 * sent
+
+
+def test_a_markdown_paper_is_reviewed_like_a_pdf(httpserver, tmp_path):
+    from test_plaintext import CONVERTED
+
+    fake, env = env_for(httpserver, tmp_path)
+    paper = tmp_path / "sparse.md"
+    paper.write_text(CONVERTED, encoding="utf-8")
+    result = review(str(paper), "--out", str(tmp_path / "cards"), env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    card = json.loads((tmp_path / "cards" / "sparse" / "card.json").read_text())
+    assert card["header"]["title"] == "SPARSE ESTIMATORS FOR TINY GRAPHS"
+    assert "**Authors:** not found in the paper" in (tmp_path / "cards" / "sparse" / "card.md").read_text()
+    assert "✓ review_experiments" in result.stderr and len(fake.requests) == 8

@@ -123,6 +123,9 @@ class RawDocument:
     metadata: dict[str, str]
     warnings: list[str] = field(default_factory=list)
     ocr: bool = False  # the text was recognised from page images: the PDF has no text layer
+    # the source marks its headings (a text file: Markdown's, or its reader's guess): a line in capitals that
+    # is not set in heading type is no heading
+    headings_marked: bool = False
 
     @property
     def page_count(self) -> int:

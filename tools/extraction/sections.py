@@ -84,8 +84,9 @@ def _heading_style(line: Line, body: float) -> bool:
     return line.bold or line.size >= body + 0.8 or (caps and (line.size >= body - 0.3 or biggest >= body + 0.8))
 
 
-def _candidate(line: Line, body: float) -> tuple[str | None, str] | None:
-    """(number, title) when the line looks like a heading, else None."""
+def _candidate(line: Line, body: float, bold_only: bool = False) -> tuple[str | None, str] | None:
+    """(number, title) when the line looks like a heading, else None (`bold_only`: the source marks its
+    headings, and a line in capitals it does not mark is none)."""
     text = clean(line.text)
     if not 2 <= len(text) <= 120 or len(text.split()) > 16 or text.endswith((",", ";")):
         return None
@@ -93,7 +94,8 @@ def _candidate(line: Line, body: float) -> tuple[str | None, str] | None:
     marked = line.bold or text.isupper() or not any(c.isascii() and c.isalpha() for c in text)
     if marked and (_REFERENCES.match(text) or _KNOWN.match(text.rstrip("."))):
         return None, text.rstrip(".")
-    if line.size < body - 0.6 or not _heading_style(line, body) or _NOT_HEADING.match(text):
+    styled = line.bold if bold_only else _heading_style(line, body)
+    if line.size < body - 0.6 or not styled or _NOT_HEADING.match(text):
         return None
     match = _NUMBERED.match(text)
     if match:
@@ -196,7 +198,9 @@ def _subsection_in_body_type(line: Line, body: float, section: str | None, alone
     return number, title
 
 
-def detect_headings(lines: list[Line], body: float, start: int, outline, paper_title: str = "") -> list[Heading]:
+def detect_headings(
+    lines: list[Line], body: float, start: int, outline, paper_title: str = "", bold_only: bool = False
+) -> list[Heading]:
     found: list[Heading] = []
     per_block: dict[tuple[int, int], int] = {}
     for ln in lines:
@@ -204,7 +208,7 @@ def detect_headings(lines: list[Line], body: float, start: int, outline, paper_t
     i = start
     while i < len(lines):
         line = lines[i]
-        cand = _candidate(line, body)
+        cand = _candidate(line, body, bold_only)
         run_in = _run_in(line, body) if cand is None else None
         if run_in is not None:
             number, title, rest = run_in
@@ -688,7 +692,7 @@ def build_paper(doc: RawDocument, source: str, arxiv: ArxivMetadata | None = Non
         (i for i in range(after_title, len(lines)) if lines[i].page <= 2 and is_abstract_label(lines[i])), -1
     )
     heading_start = abstract_label + 1 if abstract_label >= 0 else after_title
-    headings = detect_headings(lines, body, heading_start, doc.outline, title)
+    headings = detect_headings(lines, body, heading_start, doc.outline, title, bold_only=doc.headings_marked)
     headings = [h for h in headings if h.index >= heading_start]
     if headings and not any(h.kind == "references" for h in headings):
         at = unheaded_references(lines, headings[0].index + 1)

@@ -277,9 +277,9 @@ def to_markdown(card: Card) -> str:
         meta.append(" ".join(esc(c) for c in h.categories))
     lines.append(" · ".join(meta))
     lines.append("")
-    authors = ", ".join(esc(a.name) for a in h.authors) or "not found in the PDF"
+    authors = ", ".join(esc(a.name) for a in h.authors) or "not found in the paper"
     lines.append(f"**Authors:** {authors}  ")
-    primary = esc(h.primary_institution) if h.primary_institution else "unknown (the PDF names no institution)"
+    primary = esc(h.primary_institution) if h.primary_institution else "unknown (the paper names no institution)"
     lines.append(f"**Primary institution:** {primary}  ")
     if h.institutions:
         lines.append(f"**All institutions, as printed:** {'; '.join(esc(i) for i in h.institutions)}  ")

@@ -40,7 +40,7 @@ from .cache import PaperCache
 
 ACCEPTED_FORMS = (
     "an arXiv id (2604.14702, 2604.14702v2, arXiv:1605.08386, hep-th/9901001, math.GT/0309136v1), "
-    "an arxiv.org abs/pdf/html URL, or a path to a PDF file"
+    "an arxiv.org abs/pdf/html URL, or a path to a PDF, Markdown (.md) or plain-text (.txt) file"
 )
 _NEW = r"(?P<new>\d{4}\.\d{4,5})"
 _OLD = r"(?P<old>[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[a-z]+)*)?/\d{7})"
@@ -67,6 +67,16 @@ class LocalPDF:
     path: Path
 
 
+@dataclass(frozen=True)
+class LocalText:
+    """A paper as a Markdown or plain-text file (a converter's or OpenReview's export)."""
+
+    path: Path
+
+
+TEXT_SUFFIXES = (".md", ".markdown", ".txt", ".text")
+
+
 def _check_new_style(number: str) -> None:
     yymm, suffix = number.split(".")
     month = int(yymm[2:])
@@ -78,8 +88,8 @@ def _check_new_style(number: str) -> None:
         raise BadInputError(f"{number!r} is not an arXiv id: ids from {yymm[:2]}/{yymm[2:]} have {need}")
 
 
-def resolve(text: str) -> ArxivRef | LocalPDF:
-    """What the user typed -> an arXiv reference or a local PDF; a one-line error otherwise."""
+def resolve(text: str) -> ArxivRef | LocalPDF | LocalText:
+    """What the user typed -> an arXiv reference, a local PDF or a local text file; a one-line error otherwise."""
     raw = text.strip()
     if not raw:
         raise BadInputError(f"nothing to review: give {ACCEPTED_FORMS}")
@@ -95,10 +105,10 @@ def resolve(text: str) -> ArxivRef | LocalPDF:
     path = Path(raw).expanduser()
     if path.is_symlink() and not path.exists():
         raise BadInputError(f"{raw}: a broken link or a link loop, not a file")
-    if path.is_file() or raw.lower().endswith(".pdf"):
+    if path.is_file() or raw.lower().endswith((".pdf", *TEXT_SUFFIXES)):
         if not path.exists():
             raise BadInputError(f"{raw}: no such file")
-        return LocalPDF(path)
+        return LocalText(path) if path.suffix.lower() in TEXT_SUFFIXES else LocalPDF(path)
     if re.match(r"^https?://", raw, re.I):
         raise BadInputError(f"{raw!r} is not an arXiv URL: give {ACCEPTED_FORMS}")
     raise BadInputError(f"cannot read {raw!r} as a paper: give {ACCEPTED_FORMS}")
