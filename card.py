@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .contract.card import Card, CardHeader, Grounding
+from .contract.card import Card, CardHeader, Coverage, Grounding
 from .contract.findings import Finding, Findings
 from .contract.registry import get, reviewer_names
 from .contract.verdict import Verdict, VerdictOutcome
@@ -110,6 +110,7 @@ def assemble(
     wanted: list[str] | None = None,
     verified: dict[str, Findings] | None = None,
     grounding: Grounding | None = None,
+    coverage: Coverage | None = None,
 ) -> Card:
     """Build the card; every reviewer that was asked for and has no valid output is named as missing."""
     wanted = list(wanted or reviewer_names())
@@ -153,6 +154,7 @@ def assemble(
         missing=missing,
         removed_template_text=removed,
         grounding=grounding.line() if grounding else None,
+        coverage=coverage,
         hidden_text=list(paper.hidden_text),
         checks=list(paper.checks),
         reviews=values,

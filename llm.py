@@ -730,6 +730,32 @@ def structured_llm(role: str, settings: Settings, cache_mode: str = "use", n_ctx
     )
 
 
+# Context windows (tokens) of common hosted models, by the start of their names (the longest match wins).
+CONTEXT_WINDOWS = {
+    "gpt-4o": 128_000,
+    "gpt-4.1": 1_047_576,
+    "gpt-5": 400_000,
+    "o1": 200_000,
+    "o3": 200_000,
+    "o4-mini": 200_000,
+    "gpt-4-turbo": 128_000,
+    "gpt-3.5-turbo": 16_385,
+    "claude": 200_000,
+    "gemini": 1_048_576,
+}
+UNKNOWN_WINDOW = 8192  # a served model Referee does not know: what nearly every current model holds
+
+
+def context_window(settings: Settings, role: str = "reviewer") -> int:
+    """The context window of the role's model: `context_tokens` when set, else the known window of its name,
+    else UNKNOWN_WINDOW."""
+    if settings.context_tokens:
+        return settings.context_tokens
+    name = choice(role, settings).model.lower().rsplit("/", 1)[-1]  # "openai/gpt-4o" as OpenRouter names it
+    known = [prefix for prefix in CONTEXT_WINDOWS if name.startswith(prefix)]
+    return CONTEXT_WINDOWS[max(known, key=len)] if known else UNKNOWN_WINDOW
+
+
 def announce(settings: Settings) -> str | None:
     """One line when the offline default is in use; None for a configured backend."""
     picked = choice("reviewer", settings)

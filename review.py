@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .contract.card import Card
-from .llm import OFFLINE_RUN_DEADLINE, RUN_DEADLINE, choice, models_for_roles
+from .llm import OFFLINE_RUN_DEADLINE, RUN_DEADLINE, choice, context_window, models_for_roles
 from .paper import Paper
 from .settings import Settings
 from .state import Context
@@ -18,8 +18,8 @@ from .tools.grounding.ledger import SentenceLedger
 from .tools.publishing.render import check_output_root
 from .tools.sources.arxiv import resolve
 
-HOSTED_BUDGET = 4000
-OFFLINE_BUDGET = 2500  # on 2 cores the offline model reads ~65 prompt tokens/s; generation slows with context
+OFFLINE_BUDGET = 2500  # on 2 cores the offline model reads ~38 prompt tokens/s; generation slows with context
+PROMPT_RESERVE = 3000  # of a context window: the rules, a reviewer's task, a retry's note, the digest's headings
 
 
 def review_context(
@@ -34,7 +34,7 @@ def review_context(
     consistency check; the in-process offline default a smaller budget and rules only (unless configured)."""
     check_output_root(out_dir)
     local = choice("reviewer", settings).backend == "local"
-    budget = settings.paper_token_budget or (OFFLINE_BUDGET if local else HOSTED_BUDGET)
+    budget = settings.paper_token_budget or (OFFLINE_BUDGET if local else paper_budget(settings))
     check = settings.consistency_llm_check if settings.consistency_llm_check is not None else not local
     models, names = models_for_roles(settings, ("triage", "reviewer", "verdict"), cache_mode, n_ctx=budget + 4096)
     return Context(
@@ -49,6 +49,12 @@ def review_context(
         run_deadline=settings.run_deadline or (OFFLINE_RUN_DEADLINE if local else RUN_DEADLINE),
         ledger=None if cache_mode == "off" else SentenceLedger(settings.cache_dir),
     )
+
+
+def paper_budget(settings: Settings) -> int:
+    """Paper tokens a hosted or served reviewer reads: its context window less the prompt and the answer
+    (a 128k model reads a whole paper, appendix included; an unknown server's 8k model about 4,000 tokens)."""
+    return max(1000, context_window(settings) - settings.max_output_tokens - PROMPT_RESERVE)
 
 
 @dataclass(frozen=True)

@@ -75,9 +75,11 @@ class Settings(BaseSettings):
     # One cheap model call checks the verdict against the findings; None: on for hosted and served models,
     # off for the in-process offline default (where it would add ~40 s to a review).
     consistency_llm_check: bool | None = None  # the offline default generates ~8 tokens/s at a 4k context
-    # Paper tokens each reviewer reads; None: 4000 on a hosted or served model, 2500 on the in-process
-    # offline default (on 2 cores it reads ~65 prompt tokens/s and generation slows as the context grows).
+    # Paper tokens each reviewer reads; None: what the model's context window holds beside the prompt and the
+    # answer on a hosted or served model (its known window, or `context_tokens`; 8192 for a server whose model
+    # is unknown), 2500 on the in-process offline default (on 2 cores it reads ~38 prompt tokens/s).
     paper_token_budget: int | None = None
+    context_tokens: int | None = None  # the reviewer model's context window, where Referee does not know it
     # Deadlines (seconds). A model call that has produced nothing for `llm_timeout` is dead (None: 120 s for a
     # hosted API, 600 s for your own server, which may be a slow CPU); a node (its tries and the client's retries
     # together) and the whole review have their own totals, which default by backend (None): 600 / 1800 for

@@ -12,6 +12,7 @@ from ..card import assemble
 from ..contract.registry import reviewer_names
 from ..contract.usage import Usage
 from ..state import Context, State
+from ..tools.extraction.digest import coverage
 from ..tools.publishing.render import write_card
 
 
@@ -50,13 +51,14 @@ def run_record(state: State, context: Context) -> dict:
             "source": state["source"],
             "reviewers": state.get("reviewers") or list(reviewer_names()),
             "layout": context.layout,
-            "paper_token_budget": context.paper_token_budget,
+            "paper_token_budget": context.paper_token_budget,  # the coverage below says what it held
         },
         "paper": {"source": paper.source, "pages": paper.pages, "title": paper.title},
         "versions": _versions(),
         "nodes": nodes,
         "total": total.model_dump(),
         "grounding": grounding.model_dump(mode="json") if (grounding := state.get("grounding")) else None,
+        "coverage": coverage(paper, state["paper_text"]).model_dump(),
     }
 
 
@@ -69,6 +71,7 @@ def render(state: State, runtime: Runtime[Context]) -> dict:
         state.get("reviewers"),
         verified=state.get("verified"),
         grounding=state.get("grounding"),
+        coverage=coverage(state["paper"], state["paper_text"]),
     )
     record = run_record(state, context)
     folder = write_card(card, context.out_dir, record, context.formats)

@@ -58,6 +58,23 @@ class Grounding(BaseModel):
         return ok
 
 
+class Coverage(BaseModel):
+    """How much of the paper the reviewers read: the pages their text came from, and the share of the paper's
+    readable text (abstract and sections, by characters) it held."""
+
+    pages: int = Field(description="the paper's pages")
+    pages_read: list[int] = Field(default_factory=list, description="pages some of the reviewers' text came from")
+    share: float = Field(ge=0, le=1, description="of the readable text, by characters")
+
+    def line(self) -> str:
+        if self.share >= 0.995:
+            return f"read all {self.pages} pages" if len(self.pages_read) >= self.pages else "read all of the text"
+        return (
+            f"read excerpts: {self.share:.0%} of the text, from {len(self.pages_read)} of {self.pages} pages "
+            "(the opening of every section, then as much as the model's budget holds)"
+        )
+
+
 class CardHeader(BaseModel):
     title: str
     source: str = Field(description="arXiv id with version, or the PDF's file name")
@@ -91,6 +108,7 @@ class Card(BaseModel):
     missing: dict[str, str] = Field(default_factory=dict, description="reviewer -> why its section is absent")
     removed_template_text: int = 0
     grounding: str | None = Field(None, description="how many claims were verified against the paper")
+    coverage: Coverage | None = Field(None, description="how much of the paper the reviewers read")
     hidden_text: list[HiddenText] = Field(
         default_factory=list, description="hidden or instructing text; `addressed` marks the alarms"
     )

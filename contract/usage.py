@@ -17,6 +17,7 @@ class Usage(BaseModel):
     failed_calls: int = 0  # of those, the ones that gave no usable answer (an HTTP error, no answer, an invalid one)
     cached_calls: int = 0
     prompt_tokens: int = 0
+    cached_prompt_tokens: int = 0  # of those, what the server read from its prompt cache (as it reports them)
     completion_tokens: int = 0
     total_tokens: int = 0
     cost_usd: float = 0.0
@@ -29,6 +30,7 @@ class Usage(BaseModel):
         self.llm_calls += 1
         meta = getattr(message, "usage_metadata", None) or {}
         self.prompt_tokens += int(meta.get("input_tokens", 0))
+        self.cached_prompt_tokens += int((meta.get("input_token_details") or {}).get("cache_read") or 0)
         self.completion_tokens += int(meta.get("output_tokens", 0))
         self.total_tokens = self.prompt_tokens + self.completion_tokens
 

@@ -7,6 +7,7 @@ and records every request it saw.
 from __future__ import annotations
 
 import json
+import os
 import threading
 
 from fakes import synthesize
@@ -19,6 +20,7 @@ class FakeOpenAI:
         self.requests: list[dict] = []
         self.raw_arguments: str | None = None  # when set, every tool call carries these arguments verbatim
         self._lock = threading.Lock()
+        self._prompts: list[str] = []
 
     def install(self, httpserver) -> str:
         httpserver.expect_request("/v1/chat/completions", method="POST").respond_with_handler(self.handle)
@@ -26,10 +28,14 @@ class FakeOpenAI:
 
     def handle(self, request: Request) -> Response:
         body = json.loads(request.get_data())
-        with self._lock:
-            self.requests.append(body)
         prompt = "\n\n".join(str(m.get("content") or "") for m in body["messages"])
+        with self._lock:
+            seen, self._prompts = list(self._prompts), [*self._prompts, prompt]
+            self.requests.append(body)
         tokens_in = len(prompt) // 4
+        # as OpenAI's prompt cache: the longest prefix shared with an earlier request, in steps of 128 tokens
+        shared = max((len(os.path.commonprefix([prompt, other])) for other in seen), default=0) // 4
+        cached = shared // 128 * 128 if shared >= 1024 else 0
         if body.get("tools"):
             function = body["tools"][0]["function"]
             args = self.responder(function["name"], function["parameters"], prompt)
@@ -60,6 +66,7 @@ class FakeOpenAI:
                 "prompt_tokens": tokens_in,
                 "completion_tokens": tokens_out,
                 "total_tokens": tokens_in + tokens_out,
+                "prompt_tokens_details": {"cached_tokens": cached},
             },
         }
         return Response(json.dumps(reply), content_type="application/json")

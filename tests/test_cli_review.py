@@ -40,6 +40,24 @@ def test_review_writes_all_four_files(httpserver, tmp_path):
     run = json.loads((folder / "run.json").read_text())
     assert run["nodes"]["review_methodology"]["model"] == "fake-model"
     assert run["total"]["llm_calls"] == 8 and run["total"]["prompt_tokens"] > 1000
+    # the paper is a byte-identical prefix of the six reviewers' prompts: the server's cache serves five of them
+    reviewers = [run["nodes"][f"review_{name}"] for name in ("methodology", "novelty", "experiments", "impact")]
+    assert sum(node["cached_prompt_tokens"] > 0 for node in reviewers) >= 3
+    # an unknown model gets an 8k window: excerpts of every section, and the card says how much
+    assert run["coverage"]["pages"] == 10 and 0.1 < run["coverage"]["share"] < 0.5
+    assert "> Coverage: read excerpts: " in (folder / "card.md").read_text()
+
+
+def test_a_model_with_a_long_window_reads_the_whole_paper(httpserver, tmp_path):
+    fake, env = env_for(httpserver, tmp_path)
+    pdf = corpus_path("papers", "learning-to-pivot-nips2017", "paper.pdf")
+    env["REFEREE_MODEL"] = "gpt-4o-2024-08-06"  # a 128k window
+    result = review(str(pdf), "--out", str(tmp_path / "cards"), env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "cards" / "paper"
+    run = json.loads((folder / "run.json").read_text())
+    assert run["coverage"]["share"] == 1.0 and run["inputs"]["paper_token_budget"] > 100_000
+    assert "> Coverage: read all " in (folder / "card.md").read_text()
 
 
 def test_json_flag_and_sections(httpserver, tmp_path):

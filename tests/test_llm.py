@@ -251,3 +251,16 @@ def test_every_in_process_model_call_runs_on_one_thread(tmp_path, monkeypatch):
     assert len(seen) == 1
     name, same_model = seen.pop()
     assert same_model and name != threading.current_thread().name
+
+
+def test_the_context_window_comes_from_the_setting_the_model_name_or_a_safe_default():
+    from referee.llm import UNKNOWN_WINDOW, context_window
+    from referee.review import paper_budget
+
+    hosted = {"openai_api_key": "k", "openai_base_url": ""}
+    assert context_window(get_settings(**hosted, model="gpt-4o-mini")) == 128_000
+    assert context_window(get_settings(**hosted, model="gpt-4.1-nano")) == 1_047_576
+    assert context_window(get_settings(openai_base_url="http://x/v1", model="openai/gpt-4o")) == 128_000
+    served = get_settings(openai_base_url="http://x/v1", model="qwen2.5-7b-instruct")
+    assert context_window(served) == UNKNOWN_WINDOW and 3000 < paper_budget(served) < 5000
+    assert context_window(get_settings(openai_base_url="http://x/v1", model="qwen", context_tokens=32768)) == 32768

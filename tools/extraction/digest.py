@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from ...contract.card import Coverage
 from ...contract.registry import Reviewer
 from ...paper import Paper, Section
 from .injection import redact
@@ -140,6 +141,17 @@ def paper_text(paper: Paper, token_budget: int, reviewer: Reviewer | None = None
         body.append(f"{title}\n{_numbered(sentences, share, longest=min(LONGEST_SENTENCE, share))}")
     text = "\n\n".join([head, *body, facts] if facts else [head, *body])
     return blind(redact(text, paper.hidden_text), paper)
+
+
+def coverage(paper: Paper, text: str) -> Coverage:
+    """How much of the paper's readable text (the abstract and sections a reviewer may read, by characters)
+    the digest `text` holds, and from which pages: counted by the sentence ids it carries."""
+    units = Units(paper)
+    shown = {f"S{n}" for n in re.findall(r"\[S(\d+)\]", text)}
+    read = [s for s in units.sentences if s.id in shown]
+    total = sum(len(s.text) for s in units.sentences)
+    share = sum(len(s.text) for s in read) / total if total else 0.0
+    return Coverage(pages=paper.pages, pages_read=sorted({s.page for s in read}), share=round(share, 3))
 
 
 def estimate_tokens(text: str) -> int:

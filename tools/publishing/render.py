@@ -291,6 +291,8 @@ def to_markdown(card: Card) -> str:
         lines.append(f"\n> Not assessed: no reviewer and no verdict produced an answer ({esc(why[:300])}).")
     if card.grounding:
         lines.append(f"\n> Grounding: {esc(card.grounding)}.")
+    if card.coverage:
+        lines.append(f"\n> Coverage: {esc(card.coverage.line())}.")
     for check in card.checks:
         lines.append(f"\n> Check: {esc(check)}")
     if card.removed_template_text:
