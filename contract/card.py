@@ -65,14 +65,19 @@ class Coverage(BaseModel):
     pages: int = Field(description="the paper's pages")
     pages_read: list[int] = Field(default_factory=list, description="pages some of the reviewers' text came from")
     share: float = Field(ge=0, le=1, description="of the readable text, by characters")
+    sections: int = Field(0, description="the sections a reviewer may read")
+    sections_read: int = Field(0, description="of those, the ones some of the reviewers' text came from")
 
     def line(self) -> str:
         if self.share >= 0.995:
             return f"read all {self.pages} pages" if len(self.pages_read) >= self.pages else "read all of the text"
-        return (
-            f"read excerpts: {self.share:.0%} of the text, from {len(self.pages_read)} of {self.pages} pages "
-            "(the opening of every section, then as much as the model's budget holds)"
+        sections = (
+            "every section"
+            if self.sections_read >= self.sections
+            else f"{self.sections_read} of {self.sections} sections"
         )
+        pages = f"{len(self.pages_read)} of {self.pages} pages"
+        return f"read excerpts: {self.share:.0%} of the text, from {pages} and {sections}"
 
 
 class CardHeader(BaseModel):

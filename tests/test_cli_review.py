@@ -41,8 +41,8 @@ def test_review_writes_all_four_files(httpserver, tmp_path):
     assert run["nodes"]["review_methodology"]["model"] == "fake-model"
     assert run["total"]["llm_calls"] == 8 and run["total"]["prompt_tokens"] > 1000
     # the paper is a byte-identical prefix of the six reviewers' prompts: the server's cache serves five of them
-    reviewers = [run["nodes"][f"review_{name}"] for name in ("methodology", "novelty", "experiments", "impact")]
-    assert sum(node["cached_prompt_tokens"] > 0 for node in reviewers) >= 3
+    reviewers = [node for name, node in run["nodes"].items() if name.startswith("review_")]
+    assert sum(node["cached_prompt_tokens"] > 0 for node in reviewers) == len(reviewers) - 1
     # an unknown model gets an 8k window: excerpts of every section, and the card says how much
     assert run["coverage"]["pages"] == 10 and 0.1 < run["coverage"]["share"] < 0.5
     assert "> Coverage: read excerpts: " in (folder / "card.md").read_text()

@@ -151,7 +151,13 @@ def coverage(paper: Paper, text: str) -> Coverage:
     read = [s for s in units.sentences if s.id in shown]
     total = sum(len(s.text) for s in units.sentences)
     share = sum(len(s.text) for s in read) / total if total else 0.0
-    return Coverage(pages=paper.pages, pages_read=sorted({s.page for s in read}), share=round(share, 3))
+    return Coverage(
+        pages=paper.pages,
+        pages_read=sorted({s.page for s in read}),
+        share=round(share, 3),
+        sections=len({s.section for s in units.sentences if s.section is not None}),
+        sections_read=len({s.section for s in read if s.section is not None}),
+    )
 
 
 def estimate_tokens(text: str) -> int:
