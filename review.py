@@ -34,7 +34,7 @@ def review_context(
     consistency check; the in-process offline default a smaller budget and rules only (unless configured)."""
     check_output_root(out_dir)
     local = choice("reviewer", settings).backend == "local"
-    budget = settings.paper_token_budget or (OFFLINE_BUDGET if local else paper_budget(settings))
+    budget = reviewer_budget(settings)
     check = settings.consistency_llm_check if settings.consistency_llm_check is not None else not local
     models, names = models_for_roles(settings, ("triage", "reviewer", "verdict"), cache_mode, n_ctx=budget + 4096)
     return Context(
@@ -49,6 +49,13 @@ def review_context(
         run_deadline=settings.run_deadline or (OFFLINE_RUN_DEADLINE if local else RUN_DEADLINE),
         ledger=None if cache_mode == "off" else SentenceLedger(settings.cache_dir),
     )
+
+
+def reviewer_budget(settings: Settings) -> int:
+    """Paper tokens each reviewer reads: as set, else OFFLINE_BUDGET in-process, else what the window holds."""
+    if settings.paper_token_budget:
+        return settings.paper_token_budget
+    return OFFLINE_BUDGET if choice("reviewer", settings).backend == "local" else paper_budget(settings)
 
 
 def paper_budget(settings: Settings) -> int:

@@ -9,6 +9,7 @@ from langgraph.runtime import Runtime
 
 from .. import __version__
 from ..card import assemble
+from ..contract.card import Coverage
 from ..contract.registry import reviewer_names
 from ..contract.usage import Usage
 from ..state import Context, State
@@ -26,8 +27,9 @@ def _versions() -> dict[str, str]:
     return found
 
 
-def run_record(state: State, context: Context) -> dict:
-    """What run.json keeps: inputs, versions, model per node, timings and token counts."""
+def run_record(state: State, context: Context, covered: Coverage | None = None) -> dict:
+    """What run.json keeps: inputs, versions, model per node, timings, token counts and coverage (`covered`,
+    or worked out from the state)."""
     nodes: dict[str, dict] = {}
     total = Usage()
     for finding in state.get("findings", []):
@@ -58,12 +60,13 @@ def run_record(state: State, context: Context) -> dict:
         "nodes": nodes,
         "total": total.model_dump(),
         "grounding": grounding.model_dump(mode="json") if (grounding := state.get("grounding")) else None,
-        "coverage": coverage(paper, state["paper_text"]).model_dump(),
+        "coverage": (covered or coverage(paper, state["paper_text"])).model_dump(),
     }
 
 
 def render(state: State, runtime: Runtime[Context]) -> dict:
     context = runtime.context
+    covered = coverage(state["paper"], state["paper_text"])
     card = assemble(
         state["paper"],
         state.get("findings", []),
@@ -71,8 +74,8 @@ def render(state: State, runtime: Runtime[Context]) -> dict:
         state.get("reviewers"),
         verified=state.get("verified"),
         grounding=state.get("grounding"),
-        coverage=coverage(state["paper"], state["paper_text"]),
+        coverage=covered,
     )
-    record = run_record(state, context)
+    record = run_record(state, context, covered)
     folder = write_card(card, context.out_dir, record, context.formats)
     return {"card": card, "card_dir": str(folder), "run": record}

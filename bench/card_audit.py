@@ -276,7 +276,7 @@ def cross_paper_generic(audits: list[Audit]) -> None:
 
 
 def write_card(pdf: Path, out: Path, fake: bool) -> tuple[Path, float]:
-    """Review one PDF into out/<folder> and return the card folder and the seconds spent."""
+    """Review one paper (a PDF, or a Markdown or text file) into out/<folder>; its card folder and seconds."""
     started = time.perf_counter()
     if fake:
         from fakes import FakeReviewModel

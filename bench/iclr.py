@@ -34,6 +34,7 @@ from scipy import stats
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
+from card_audit import write_card  # noqa: E402
 from conftest import CORPUS  # noqa: E402
 from langchain_core.messages import HumanMessage  # noqa: E402
 
@@ -198,40 +199,25 @@ def referee_scores(papers: list[Rated], out: Path, fake: bool, root: Path = YARD
 
 def _backend(fake: bool):
     """The settings, and the reviewer model with the paper budget Referee's own reviewers get on it."""
-    from referee.llm import StructuredLLM, choice, structured_llm
-    from referee.review import OFFLINE_BUDGET, paper_budget
+    from referee.llm import StructuredLLM, structured_llm
+    from referee.review import OFFLINE_BUDGET, reviewer_budget
     from referee.settings import get_settings
 
     settings = get_settings()
     if fake:
         from fakes import FakeReviewModel
 
-        return settings, {"model": StructuredLLM(chat=FakeReviewModel(), backend="fake", model="fake"), "budget": 2500}
-    local = choice("reviewer", settings).backend == "local"
-    budget = settings.paper_token_budget or (OFFLINE_BUDGET if local else paper_budget(settings))
+        chat = StructuredLLM(chat=FakeReviewModel(), backend="fake", model="fake")
+        return settings, {"model": chat, "budget": OFFLINE_BUDGET}
+    budget = reviewer_budget(settings)
     return settings, {"model": structured_llm("reviewer", settings, "use", n_ctx=budget + 4096), "budget": budget}
 
 
 def _card_score(source: Path, out: Path, fake: bool) -> float | None:
-    folder = out / source.stem
-    card = folder / "card.json"
+    """The verdict's score on the card of `source` under `out`, reviewing it first where no card is there."""
+    card = out / source.stem / "card.json"
     if not card.exists():
-        if fake:
-            from fakes import FakeReviewModel
-
-            from referee.graph import graph
-            from referee.state import Context
-
-            model = FakeReviewModel()
-            graph.invoke(
-                {"source": str(source)}, context=Context(models={"reviewer": model, "verdict": model}, out_dir=out)
-            )
-        else:
-            from referee.review import review_paper
-            from referee.settings import get_settings
-
-            review_paper(str(source), get_settings(), out_dir=out, formats=("md", "json"), layout="shared",
-                         cache_mode="use")  # fmt: skip
+        write_card(source, out, fake)
     verdict = json.loads(card.read_text(encoding="utf-8")).get("verdict") or {}
     return verdict.get("score")
 

@@ -18,6 +18,7 @@ from markdown_it import MarkdownIt
 
 from ...errors import BadInputError
 from .pdf import Line, Page, RawDocument, Span
+from .sections import names_a_section
 
 BODY, HEADING, TITLE = 10.0, 12.0, 18.0  # type sizes given to the lines: body, a heading, the title
 WIDTH, LEFT, PITCH, CELL = 612.0, 72.0, 12.0, 100.0  # a page's width, its margin, the line pitch, a cell's step
@@ -29,11 +30,6 @@ _NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
 _PAGE_BREAK = re.compile(r"^\s*-{5,}\s*$|^\f")  # a converter's rule, or pdftotext's form feed
 _NUMBERED = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,3}|[A-H](?:\.\d{1,2}){1,3}|[A-H])\.?\s+\S")
 _NUMBER_ALONE = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,3}|[A-H](?:\.\d{1,2}){1,3})\.?$")
-_NAMED = re.compile(
-    r"^(abstract|introduction|conclusions?|discussion|limitations|references|bibliography|acknowledge?ments?|"
-    r"appendix|appendices)\b",
-    re.I,
-)
 _LINK = re.compile(r"\[([^\]]*)\]\((\S+?)\)")
 _MARKUP = re.compile(r"\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)|`")
 
@@ -217,9 +213,7 @@ def _title_in_capitals(source: list[str], styled: dict[int, tuple[float, bool]])
     run: list[int] = []
     for k, raw in enumerate(source[:TITLE_LINES]):
         text = raw.strip()
-        letters = [c for c in text if c.isalpha()]
-        capitals = len(letters) >= 3 and all(c.isupper() for c in letters) and len(text.split()) <= 14
-        if capitals and not _NUMBERED.match(text) and not _NAMED.match(text):
+        if _in_capitals(text) and len(text.split()) <= 14 and not _NUMBERED.match(text) and not _named(text):
             run.append(k)
         elif run:
             break
@@ -256,15 +250,24 @@ def _heading_like(text: str, dense: bool = False) -> bool:
     words = text.split()
     if not 1 <= len(words) <= 14 or text.endswith((",", ";", ":", "-")):
         return False
-    letters = [c for c in text if c.isalpha()]
-    capitals = len(letters) >= 3 and all(c.isupper() for c in letters)
+    capitals = _in_capitals(text)
     if _NUMBERED.match(text):
         title = text.split(None, 1)[1] if len(words) > 1 else ""
-        titled = all(w[:1].isupper() for w in title.split() if len(w) >= 4)
-        if (dense or words[0].rstrip(".").isalpha()) and not (
-            capitals or (titled and not dense) or (dense and titled and len(title.split()) >= 2)
-        ):
-            return False
+        if dense or words[0].rstrip(".").isalpha():  # a title's capitals tell it from a list's numbered item
+            titled = all(w[:1].isupper() for w in title.split() if len(w) >= 4)
+            if not (capitals or (titled and (not dense or len(title.split()) >= 2))):
+                return False
         return title[:1].isupper() and (capitals or not text.endswith("."))
     # capitals alone: a section's name, or words of letters only ("ETHICS STATEMENT"), not a plot's "CGAN-A"
-    return capitals and (bool(_NAMED.match(text)) or (len(words) >= 2 and all(w.isalpha() for w in words)))
+    return capitals and (_named(text) or (len(words) >= 2 and all(w.isalpha() for w in words)))
+
+
+def _in_capitals(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 3 and all(c.isupper() for c in letters)
+
+
+def _named(text: str) -> bool:
+    """A section printed without a number ("ABSTRACT", "REFERENCES", "CONCLUSIONS.")."""
+    name = text.rstrip(". ")
+    return name.lower() == "abstract" or names_a_section(name)

@@ -42,6 +42,14 @@ _FRONT_MATTER = re.compile(
     r"^(keywords|key words|index terms|ccs concepts|general terms|acm reference format|additional key words.*)$", re.I
 )
 _REFERENCES = re.compile(r"^(references|bibliography|literature cited|works cited|参考文献|文献)$", re.I)
+
+
+def names_a_section(text: str) -> bool:
+    """Whether `text` is the name of a section that is printed without a number (Introduction, References,
+    Acknowledgements, Ethics statement, ...)."""
+    return bool(_KNOWN.match(text) or _REFERENCES.match(text))
+
+
 _NOT_HEADING = re.compile(
     r"^(table|figure|fig\.|algorithm|theorem|lemma|definition|corollary|proposition|remark|example|"
     r"assumption|step|input|output|require|ensure)\s*[\dA-Z]?[\d.:]*\s*[:.]?$|^(table|figure|fig\.)\s*\d",
