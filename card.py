@@ -146,6 +146,7 @@ def assemble(
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         verdict=verdict_model,
         verdict_notes=notes,
+        checklist=verdict.checklist if verdict is not None else None,
         stated_limitations=limitation_sentences(paper),
         stated_setup=setup_facts(paper),
         links=paper.links,

@@ -9,6 +9,7 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
 from ..contract.findings import Finding, Statement
+from ..contract.rigour import CHAIR_WEIGHT, Checklist, calibrated
 from ..contract.usage import Usage
 from ..contract.verdict import BANDS, Verdict, VerdictOutcome, band, bands_text
 from ..errors import RefereeError, one_line
@@ -18,6 +19,7 @@ from ..state import Context, State
 from ..tools.grounding.consistency import baseline_compared, denial, paper_facts
 from ..tools.grounding.wording import SAME_SENTENCE, content_words, overlap
 from .base import fill
+from .rigour import checklist as rigour_checklist
 
 # Evidence pointers and what was copied through them serve the card's quotes, not the chair's reading.
 POINTERS = {"evidence", "quote", "page", "cell", "baseline_cell", "reference"}
@@ -119,12 +121,15 @@ def llm_contradictions(verdict: Verdict, findings: list[Finding], checker) -> tu
     return [c for c in check.contradictions if c.strip()], usage
 
 
-def decide(findings: list[Finding], paper: Paper, model, checker=None) -> tuple[Verdict, Usage, list[str]]:
+def decide(
+    findings: list[Finding], paper: Paper, model, checker=None, checklist: Checklist | None = None
+) -> tuple[Verdict, Usage, list[str]]:
     """The verdict, its usage, and notes about corrections made to it.
 
-    A label outside its score band or a statement the findings contradict (found by rules, and by one cheap
-    call to `checker` when one is given) triggers one regeneration that names the problems; what is still
-    wrong afterwards is corrected (the label) or shown on the card (contradictions).
+    A statement the findings contradict (found by rules, and by one cheap call to `checker` when one is given)
+    triggers one regeneration that names the problems; what is still contradicted afterwards is removed. The
+    score is the chair's combined with the rigour checklist's (contract/rigour.py), capped by the ceiling of
+    the evidence on the card; the label is its band.
     """
     prompt = fill(load_prompt("verdict"), findings=findings_json(findings), title=paper.title, bands=bands_text())
     messages = [HumanMessage(prompt)]
@@ -138,16 +143,8 @@ def decide(findings: list[Finding], paper: Paper, model, checker=None) -> tuple[
         usage = usage + spent
         return found
 
-    def problems(v: Verdict, by_checker: list[str]) -> list[str]:
-        wrong = contradictions(v, findings, paper) + by_checker
-        if v.label != band(v.score):
-            wrong.insert(
-                0, f"your label {v.label} does not match the band of your score {v.score:.1f}, which is {band(v.score)}"
-            )
-        return wrong
-
     notes: list[str] = []
-    first = problems(verdict, checked(verdict))
+    first = contradictions(verdict, findings, paper) + checked(verdict)
     if first:
         retry = [
             *messages,
@@ -158,14 +155,18 @@ def decide(findings: list[Finding], paper: Paper, model, checker=None) -> tuple[
         ]
         verdict, more = model.invoke(Verdict, retry, node="write_verdict")
         usage = usage + more
-        if verdict.label != band(verdict.score):
-            notes.append(f"label {verdict.label} did not match score {verdict.score:.1f}; set to its band")
-            verdict.label = band(verdict.score)
         notes += without_contradicted(verdict, contradicted(verdict, findings, paper), checked(verdict))
-    verdict.score = round(verdict.score, 1)
+    chair = verdict.chair_score = round(verdict.score, 1)
+    verdict.score = calibrated(chair, checklist)
+    if checklist is not None and checklist.score() is not None:
+        notes.append(
+            f"score {verdict.score:.1f}: the chair's {chair:.1f} and the rigour checklist's {checklist.score():.1f} "
+            f"({checklist.line()}), weighted {CHAIR_WEIGHT:.0%} and {1 - CHAIR_WEIGHT:.0%}"
+        )
     if (held := ceiling(findings)) and verdict.score > held[0]:
         notes.append(f"score {verdict.score:.1f} lowered to {held[0]:.1f}: {held[1]}")
-        verdict.score, verdict.label = held[0], band(held[0])
+        verdict.score = held[0]
+    verdict.label = band(verdict.score)  # the label is the band of the card's score, whatever the chair wrote
     missing = [f.reviewer for f in findings if not f.ok]
     if missing and verdict.confidence > 3:
         notes.append(f"confidence capped at 3: no findings from {', '.join(missing)}")
@@ -194,15 +195,17 @@ NO_FINDINGS = "not assessed: no reviewer produced findings, so there is nothing 
 
 
 def write_verdict(state: State, runtime: Runtime[Context]) -> dict:
+    checks = rigour_checklist(state["paper"], state["findings"])
     if not any(f.ok for f in state["findings"]):  # a verdict written from error messages judges nothing
-        return {"verdict": VerdictOutcome(error=NO_FINDINGS), "verdict_usage": Usage()}
+        return {"verdict": VerdictOutcome(error=NO_FINDINGS, checklist=checks), "verdict_usage": Usage()}
     try:
         context = runtime.context
         checker = context.model("triage") if context.consistency_llm_check else None
-        verdict, usage, notes = decide(state["findings"], state["paper"], context.model("verdict"), checker)
+        verdict, usage, notes = decide(state["findings"], state["paper"], context.model("verdict"), checker, checks)
     except RefereeError as exc:
         spent = getattr(exc, "usage", None) or Usage()
-        return {"verdict": VerdictOutcome(error=one_line(exc)[:500]), "verdict_usage": spent}
+        return {"verdict": VerdictOutcome(error=one_line(exc)[:500], checklist=checks), "verdict_usage": spent}
     if not verdict.reasons:  # never a score resting on contradicted claims
-        return {"verdict": VerdictOutcome(error=NOTHING_STANDS, notes=notes), "verdict_usage": usage}
-    return {"verdict": VerdictOutcome(verdict=verdict, notes=notes), "verdict_usage": usage}
+        outcome = VerdictOutcome(error=NOTHING_STANDS, notes=notes, checklist=checks)
+        return {"verdict": outcome, "verdict_usage": usage}
+    return {"verdict": VerdictOutcome(verdict=verdict, notes=notes, checklist=checks), "verdict_usage": usage}

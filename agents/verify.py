@@ -22,7 +22,7 @@ def verify(state: State, runtime: Runtime[Context]) -> dict:
     verdict = outcome.verdict.model_copy(deep=True) if outcome.verdict else None
     grounding = check_card(reviews, verdict, state["paper"], runtime.context.ledger)
     if verdict is not None and not verdict.reasons:
-        outcome = VerdictOutcome(error=NO_REASON, notes=outcome.notes)
+        outcome = VerdictOutcome(error=NO_REASON, notes=outcome.notes, checklist=outcome.checklist)
     elif verdict is not None:
-        outcome = VerdictOutcome(verdict=verdict, notes=outcome.notes)
+        outcome = VerdictOutcome(verdict=verdict, notes=outcome.notes, checklist=outcome.checklist)
     return {"verified": reviews, "verdict": outcome, "grounding": grounding}

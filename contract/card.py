@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, SerializeAsAny, field_validator, model_va
 from ..paper import Author, HiddenText, Link
 from .findings import NOT_CLAIMS, Findings
 from .registry import REGISTRY
+from .rigour import Checklist
 from .verdict import Verdict
 
 
@@ -100,6 +101,7 @@ class Card(BaseModel):
     created_at: str
     verdict: Verdict | None = None
     verdict_notes: list[str] = []
+    checklist: Checklist | None = Field(None, description="the rigour checklist, answered with pointers")
     reviews: dict[str, SerializeAsAny[Findings]] = Field(
         default_factory=dict, description="reviewer name -> its verified findings, in the registry's order"
     )

@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from .findings import FACT, Statement
+from .findings import FACT, Copied, Statement
+from .rigour import Checklist
 
 Label = Literal["BREAKTHROUGH", "SIGNIFICANT", "SOLID", "INCREMENTAL", "FLAWED"]
 # (label, lowest score, meaning): the label must agree with the score.
@@ -39,6 +40,8 @@ class Verdict(BaseModel):
     confidence: int = Field(ge=1, le=5)
     tldr: Annotated[str, FACT] = Field(max_length=400)
     tags: list[Annotated[str, Field(max_length=40)]] = Field(default_factory=list, max_length=8)
+    # the chair's own score, before the rigour checklist was combined with it (set by code, never asked for)
+    chair_score: Annotated[float | None, Copied] = Field(default=None, ge=0, le=10)
 
 
 class VerdictOutcome(BaseModel):
@@ -47,6 +50,7 @@ class VerdictOutcome(BaseModel):
     verdict: Verdict | None = None
     notes: list[str] = Field(default_factory=list)
     error: str | None = None  # why there is no verdict (the model failed, or nothing it said stood)
+    checklist: Checklist | None = None  # the rigour checklist the score combines (made even without a verdict)
 
     @property
     def ok(self) -> bool:

@@ -29,7 +29,8 @@ def test_review_writes_all_four_files(httpserver, tmp_path):
     folder = tmp_path / "cards" / "paper"
     assert {"card.md", "card.html", "card.json", "run.json", "card.schema.json"} <= {p.name for p in folder.iterdir()}
     assert f"card: {folder / 'card.md'}" in result.stderr
-    assert "SOLID 6.4/10 (confidence" in result.stderr
+    verdict = json.loads((folder / "card.json").read_text())["verdict"]
+    assert f"{verdict['label']} {verdict['score']:.1f}/10 (confidence" in result.stderr
     for node in ("extract", "review_methodology", "review_novelty", "write_verdict", "render"):
         assert f"✓ {node}" in result.stderr
     # six reviewers, the verdict, and one consistency check of the verdict

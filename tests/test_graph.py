@@ -163,49 +163,69 @@ def test_card_keeps_extracted_facts_verbatim(tmp_path):
     assert "Table 2: SIGTYP 2024 Shared Task final leaderboard results" in card_md
 
 
-def test_label_that_disagrees_with_score_is_regenerated_then_forced(pdf, tmp_path):
+def test_the_score_combines_the_chair_and_the_checklist_and_the_label_is_its_band(pdf, tmp_path):
     from fakes import synthesize
 
-    answers = iter([("SIGNIFICANT", 5.0), ("SIGNIFICANT", 5.5)])
+    from referee.contract.rigour import Checklist, calibrated
+    from referee.contract.verdict import band
 
     def responder(name, schema, prompt):
         data = synthesize(schema, prompt)
         if name == "Verdict":
-            data["label"], data["score"] = next(answers)
+            data["label"], data["score"] = "SIGNIFICANT", 5.0  # a label outside its own score's band
         return data
 
     model = FakeReviewModel(responder=responder)
     run(pdf, tmp_path, model)
-    assert model.calls.count("Verdict") == 2
+    assert model.calls.count("Verdict") == 1  # the label follows the score: nothing to regenerate
     card = json.loads((tmp_path / "outputs" / "paper" / "card.json").read_text())
-    assert card["verdict"]["label"] == "INCREMENTAL" and card["verdict"]["score"] == 5.5
-    assert "did not match score 5.5" in card["verdict_notes"][0]
+    checklist = Checklist.model_validate(card["checklist"])
+    assert len(checklist.items) == 12 and checklist.score() is not None
+    score = calibrated(5.0, checklist)
+    assert card["verdict"]["score"] == score and card["verdict"]["label"] == band(score)
+    assert any(
+        n.startswith(f"score {score:.1f}: the chair's 5.0 and the rigour checklist's") for n in card["verdict_notes"]
+    )
+    card_md = (tmp_path / "outputs" / "paper" / "card.md").read_text()
+    assert (
+        "## Rigour checklist" in card_md
+        and f"| {checklist.items[0].question} | {checklist.items[0].answer} |" in card_md
+    )
 
 
 @pytest.mark.parametrize(
-    ("assessment", "baseline", "score", "why"),
+    ("assessment", "score", "why"),
     [
-        ("new idea", "", 7.4, "no result on the card compares the paper with a baseline"),
-        ("tuning", "", 5.9, "a tuning of a known method"),
+        ("new idea", 7.4, "no result on the card compares the paper with a baseline"),
+        ("tuning", 5.9, "a tuning of a known method"),
     ],
 )
-def test_a_score_above_what_the_evidence_carries_is_lowered(pdf, tmp_path, assessment, baseline, score, why):
+def test_a_score_above_what_the_evidence_carries_is_lowered(pdf, assessment, score, why):
     from fakes import synthesize
+
+    from referee.agents.verdict import decide
+    from referee.contract.findings import Finding
+    from referee.contract.rigour import CheckItem, Checklist
+    from referee.llm import StructuredLLM
+    from referee.settings import get_settings
+    from referee.tools.sources.ingest import load_paper
 
     def responder(name, schema, prompt):
         data = synthesize(schema, prompt)
         if name == "Verdict":
             data["label"], data["score"] = "BREAKTHROUGH", 9.2
-        if name == "NoveltyReview":
-            data["assessment"] = assessment
-        if name == "ExperimentsReview":
-            data["results"] = [{**row, "baseline_cell": baseline} for row in data["results"]]
         return data
 
-    run(pdf, tmp_path, FakeReviewModel(responder=responder))
-    card = json.loads((tmp_path / "outputs" / "paper" / "card.json").read_text())
-    assert card["verdict"]["score"] == score and card["verdict"]["label"] in ("SOLID", "INCREMENTAL")
-    assert any(f"score 9.2 lowered to {score}" in n and why in n for n in card["verdict_notes"])
+    findings = [
+        Finding(reviewer="novelty", ok=True, output={"assessment": assessment, "reasons": ["It is new."]}),
+        Finding(reviewer="experiments", ok=True, output={"results": []}),  # no result beside a baseline
+    ]
+    every_check_met = Checklist(items=[CheckItem(key="code", question="Code released", answer="yes", by="text")])
+    chair = StructuredLLM(chat=FakeReviewModel(responder=responder), backend="fake", model="fake")
+    paper = load_paper(str(pdf), get_settings())
+    verdict, _, notes = decide(findings, paper, chair, checklist=every_check_met)
+    assert verdict.score == score and verdict.label in ("SOLID", "INCREMENTAL")
+    assert any(f"score 9.6 lowered to {score}" in n and why in n for n in notes)  # (9.2 + 10) / 2, then capped
 
 
 def test_card_carries_the_grounding_line_and_run_json_the_details(pdf, tmp_path):
@@ -297,7 +317,7 @@ def test_llm_consistency_check_triggers_one_regeneration(pdf, tmp_path):
     assert model.calls.count("Verdict") == 2 and model.calls.count("ConsistencyCheck") == 2
     assert "contradicts the experiments finding" in model.prompts[model.calls.index("Verdict", 7)]
     card = json.loads((tmp_path / "outputs" / "paper" / "card.json").read_text())
-    assert card["verdict_notes"] == []  # the regenerated verdict passed the check
+    assert not any(n.startswith("removed") for n in card["verdict_notes"])  # the regenerated verdict passed
     # ... and its TL;DR, which states little of the contribution, gave way to the abstract's own sentence
     assert card["verdict"]["tldr"].startswith("From the abstract: \u201c") and "introduce" in card["verdict"]["tldr"]
 

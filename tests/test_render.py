@@ -101,6 +101,7 @@ def test_every_heading_has_words_under_it(planted_card):
 EXPECTED_HEADINGS = [
     "TL;DR",
     "Verdict",
+    "Rigour checklist",
     "Tags",
     "Task & setting",
     "Method",

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from ...contract.card import Card
 from ...contract.findings import Findings
 from ...contract.registry import REGISTRY, reviewers
+from ...contract.rigour import Checklist, Pointer
 from ...errors import RefereeError
 from ...reviewers.experiments import ExperimentsReview
 from ...reviewers.impact import ImpactReview
@@ -112,8 +113,28 @@ def _top(card: Card) -> list[tuple[str, str]]:
         blocks.append(("Verdict", "\n".join(box)))
     else:
         blocks.append(("Verdict", _missing(card, "verdict")))
+    if card.checklist is not None:
+        blocks.append(("Rigour checklist", checklist_table(card.checklist)))
     blocks.append(("Tags", ", ".join(f"`{esc(t)}`" for t in v.tags) if v and v.tags else "No tags were assigned."))
     return blocks
+
+
+def checklist_table(checklist: Checklist) -> str:
+    """One row per check: the question, the answer, and the paper's words it stands on (or why not)."""
+    rows = [f"{checklist.line().capitalize()}.", "", "| Check | Answer | Evidence |", "|---|---|---|"]
+    for item in checklist.items:
+        why = "; ".join(_pointer(p) for p in item.evidence) or esc(item.note)
+        rows.append(f"| {esc(item.question)} | {item.answer} | {why} |")
+    return "\n".join(rows)
+
+
+def _pointer(pointer: Pointer) -> str:
+    """A sentence or cell as `S12: "its words" (p. 3)`; a printed link as its address and page."""
+    page = f" (p. {pointer.page})" if pointer.page else ""
+    if pointer.text == pointer.id:
+        return f"{esc(pointer.id)}{page}"
+    text = pointer.text if len(pointer.text) <= 160 else pointer.text[:159].rsplit(" ", 1)[0] + "\u2026"
+    return f'{esc(pointer.id)}: "{esc(text)}"{page}'
 
 
 @functools.singledispatch

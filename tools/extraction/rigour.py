@@ -1,0 +1,132 @@
+"""The rigour checks the paper's text answers without a model: each detector finds the sentences, table cells or
+links that show an item (ablations, variance, statistical tests, ...), and the answer is yes with pointers to
+them, or no ("not found in the paper"), or not applicable (experimental checks on a paper without experiments,
+the theory's assumptions on a paper without theorems)."""
+
+from __future__ import annotations
+
+import re
+
+from ...contract.rigour import QUESTIONS, CheckItem, Pointer
+from ...paper import Paper
+from .facts import limitation_sentences, setup_facts
+from .units import Units
+
+NOT_FOUND = "not found in the paper"
+_COUNT = r"(?<![\d.,])(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[2-9]|[1-9]\d{1,2})"
+# Each check's cues: a sentence shows it when every pattern of its cue matches.
+SENTENCE_CUES: dict[str, tuple[re.Pattern, ...]] = {
+    "tuning": (
+        re.compile(
+            r"\b(?:baselines?|all (?:the )?(?:methods|models)|each (?:method|model)|competing|compared "
+            r"(?:methods|models)|other (?:methods|models))\b",
+            re.I,
+        ),
+        re.compile(
+            r"\btun(?:ed|e|ing)\b|\b(?:grid|random|hyper-?parameter) search\b|\b(?:same|identical|equal) "
+            r"(?:hyper-?parameters?|budgets?|settings?|protocol)\b|\bfair(?:ly)? compar",
+            re.I,
+        ),
+    ),  # fmt: skip
+    "ablations": (re.compile(r"\bablat\w*", re.I),),
+    "variance": (
+        re.compile(
+            r"\u00b1|\bstandard (?:deviations?|errors?)\b|\bstd\b|\berror bars?\b|\bconfidence intervals?\b|"
+            rf"\b(?:mean|average)d? (?:over|across|of) {_COUNT} (?:random |independent |different )?"
+            rf"(?:seeds|runs|trials)\b|\b{_COUNT} (?:random |independent |different )(?:seeds|runs|trials)\b|"
+            r"\brandom seeds\b",
+            re.I,
+        ),
+    ),
+    "significance": (
+        re.compile(
+            r"\bp\s?[<\u2264]\s?0?\.\d|\bp\s?=\s?0?\.0\d|\bp-values?\b|\bt-tests?\b|\bWilcoxon\b|\bMann[- ]Whitney\b|"
+            r"\bstatistically significant\w*|\bsignificance (?:tests?|level)\b|\bMcNemar\b|\bANOVA\b|"
+            r"\bpaired (?:t|bootstrap)\b|\bbootstrap(?:ped)? (?:confidence|tests?|resampling)\b",
+            re.I,
+        ),
+    ),
+    "datasets": (
+        re.compile(
+            rf"\b{_COUNT}\s+(?:[\w-]+\s+){{0,2}}(?:datasets|benchmarks|tasks|environments|corpora)\b|"
+            r"\b(?:evaluat|experiment|test|compar|train)\w*\b[^.;]{0,80}\b(?:datasets|benchmarks)\b",
+            re.I,
+        ),
+    ),
+    "assumptions": (
+        re.compile(
+            r"\bAssumptions?\s+\d|\bwe assume\b|\bassumes? that\b|\bunder (?:the|mild|standard|these|following|our)\b"
+            r"[^.;]{0,30}\bassumptions?\b",
+            re.I,
+        ),
+    ),
+}
+_THEORY = re.compile(r"\b(?:Theorem|Lemma|Proposition|Corollary)\s+\d")
+_EXPERIMENT_HEADING = re.compile(r"experiment|evaluation|results|empirical|benchmark", re.I)
+_DECIMAL = re.compile(r"\d\.\d")
+# A venue's checklist (NeurIPS, ICML) restates every item with its guidelines: the authors' self-report, no evidence.
+_CHECKLIST = re.compile(r"checklist", re.I)
+
+
+def experimental(paper: Paper) -> bool:
+    """True when the paper reports experiments: a table of numbers, or a section named for them."""
+    tables = any(_DECIMAL.search(" ".join(row)) for t in paper.tables for row in t.rows)
+    return tables or any(_EXPERIMENT_HEADING.search(s.heading) for s in paper.sections)
+
+
+def item(key: str, answer: str, by: str = "text", evidence: list[Pointer] | None = None, note: str = "") -> CheckItem:
+    return CheckItem(key=key, question=QUESTIONS[key], answer=answer, by=by, evidence=evidence or [], note=note)
+
+
+def found(key: str, evidence: list[Pointer], applies: bool = True, why_not: str = "") -> CheckItem:
+    """Yes with the pointers found; else no (not found in the paper), or not applicable with `why_not`."""
+    if not applies:
+        return item(key, "not applicable", note=why_not)
+    return item(key, "yes", evidence=evidence[:3]) if evidence else item(key, "no", note=NOT_FOUND)
+
+
+def text_checks(paper: Paper) -> dict[str, CheckItem]:
+    """The checks the paper's text answers, by key (the panel's own checks are made in agents/rigour.py)."""
+    units = Units(paper)
+    cited: dict[str, list[Pointer]] = {key: [] for key in SENTENCE_CUES}
+    template = {i for i, section in enumerate(paper.sections) if _CHECKLIST.search(section.heading)}
+    for sentence in (s for s in units.sentences if s.section not in template):
+        for key, cue in SENTENCE_CUES.items():
+            if len(cited[key]) < 2 and all(pattern.search(sentence.text) for pattern in cue):
+                cited[key].append(Pointer(id=sentence.id, text=sentence.text[:400], page=sentence.page))
+    for i, table in enumerate(paper.tables, 1):
+        spread = [(r, c, cell) for r, row in enumerate(table.rows) for c, cell in enumerate(row) if "\u00b1" in cell]
+        if spread and len(cited["variance"]) < 3:
+            r, c, cell = spread[0]
+            cited["variance"].append(
+                Pointer(id=f"T{i}.r{r}.c{c}", text=f"{table.label}: {cell}"[:400], page=table.page)
+            )
+    for heading in (s for s in paper.sections if re.search(r"ablat", s.heading, re.I)):
+        cited["ablations"].insert(0, Pointer(id=f"section {heading.number or heading.heading}", text=heading.heading,
+                                             page=heading.page_start))  # fmt: skip
+        break
+    runs = experimental(paper)
+    no_runs = "the paper reports no experiments"
+    checks = {key: found(key, cited[key], runs, no_runs) for key in ("tuning", "ablations", "variance",
+                                                                     "significance", "datasets")}  # fmt: skip
+    theory = any(_THEORY.search(s.text) for s in paper.sections)
+    checks["assumptions"] = found("assumptions", cited["assumptions"], theory, "the paper states no theorem")
+    compute = [f for f in setup_facts(paper) if f.kind in ("hardware", "training time")]
+    checks["compute"] = found("compute", [_fact(units, f) for f in compute], runs, no_runs)
+    checks["code"] = found("code", [_link(link) for link in paper.links if link.kind == "code"])
+    checks["data"] = found("data", [_link(link) for link in paper.links if link.kind in ("data", "model")])
+    limits = [Pointer(id=f"section {s.number or s.heading}", text=s.heading, page=s.page_start)
+              for s in paper.sections if re.search(r"limitation|threats to validity", s.heading, re.I)]  # fmt: skip
+    checks["limitations"] = found("limitations", limits + [_fact(units, f) for f in limitation_sentences(paper, 2)])
+    return checks
+
+
+def _fact(units: Units, fact) -> Pointer:
+    """A sentence extraction copied, pointed at by its id where the numbered sentences hold it."""
+    start = " ".join(fact.text.split())[:60]
+    same = next((s for s in units.sentences if start in s.text), None)
+    return Pointer(id=same.id if same else f"p. {fact.page}", text=fact.text[:400], page=fact.page)
+
+
+def _link(link) -> Pointer:
+    return Pointer(id=link.url[:300], text=link.url[:400], page=link.page)
