@@ -1,7 +1,9 @@
 """Triage (weekly report, stage 2): abstracts scored in batches by the cheap model role.
 
 A batch answer that misses or garbles a paper is retried for that paper alone; a paper that still has no
-valid score is returned as failed with the reason, never dropped silently.
+valid score is returned as failed with the reason, never dropped silently. A batch whose papers all got the
+same scores is asked once more, told so; a reason that restates the paper's title is asked for again with the
+paper alone, and left empty if it restates the title again (filler is no reason).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from langchain_core.messages import HumanMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.runnables.config import ContextThreadPoolExecutor
 from pydantic import BaseModel, Field
 
@@ -60,6 +62,26 @@ def _mixed_up(score: TriageScore, batch: dict[str, Listing]) -> bool:
     return any(fit(p) >= own + 2 for i, p in batch.items() if i != score.arxiv_id)
 
 
+TIED = (
+    "You gave every paper the same relevance and novelty. Scores must tell these papers apart: score each again "
+    "on its own abstract, using the whole scale."
+)
+RESTATED = (
+    "Your reason restates the paper's title. Answer again with a reason that names what in the abstract decided "
+    "the scores (a method, a result, a setting), not the title."
+)
+TIE_BATCH = 3  # a batch this large whose papers all score the same is a tie, not a judgement
+
+
+def _tied(scores: list[TriageScore]) -> bool:
+    return len(scores) >= TIE_BATCH and len({(s.relevance, s.novelty) for s in scores}) == 1
+
+
+def restates_title(reason: str, title: str) -> bool:
+    """True when a reason says nothing its paper's title does not ("The paper discusses <title>")."""
+    return len(content_words(reason) - content_words(title)) <= 1
+
+
 def _known_topics(score: TriageScore, topics: Topics) -> TriageScore:
     """Topics the registry does not have (small models invent some) become "none"."""
     known = {t.id for t in topics.topics}
@@ -85,16 +107,23 @@ def triage(
     failed: dict[str, str] = {}
     done = 0
 
-    def ask(batch: list[Listing]) -> None:
+    def ask(batch: list[Listing], problem: str | None = None) -> None:
+        """Score `batch`; with `problem`, the previous answer on it is shown to the model with what is wrong."""
         nonlocal usage
         prompt = fill(load_prompt("triage"), topics=_topics_text(topics), papers=_papers_text(batch))
+        messages: list[BaseMessage] = [HumanMessage(prompt)]
+        if problem is not None:
+            with lock:
+                before = TriageBatch(scores=[scores[p.arxiv_id] for p in batch if p.arxiv_id in scores])
+            messages += [AIMessage(before.model_dump_json()), HumanMessage(problem)]
         try:
-            answer, spent = llm.invoke(TriageBatch, [HumanMessage(prompt)], node="triage")
+            answer, spent = llm.invoke(TriageBatch, messages, node="triage")
         except RefereeError as exc:
             with lock:
                 usage = usage + (getattr(exc, "usage", None) or Usage())  # failed tries cost what they cost
                 for paper in batch:
-                    failed[paper.arxiv_id] = one_line(exc)[:300]
+                    if paper.arxiv_id not in scores:  # a retry that fails keeps the first answer
+                        failed[paper.arxiv_id] = one_line(exc)[:300]
             return
         wanted = {p.arxiv_id: p for p in batch}
         with lock:
@@ -107,12 +136,24 @@ def triage(
     def one_batch(batch: list[Listing]) -> None:
         nonlocal done
         ask(batch)
+        with lock:
+            tied = _tied([scores[p.arxiv_id] for p in batch if p.arxiv_id in scores])
+        if tied:
+            ask(batch, TIED)
         for paper in batch:  # missing from the batch answer: one more try alone
             if paper.arxiv_id not in scores:
                 ask([paper])
                 with lock:
                     if paper.arxiv_id not in scores:
                         failed.setdefault(paper.arxiv_id, "the model returned no valid score for it")
+        for paper in batch:
+            score = scores.get(paper.arxiv_id)
+            if score is not None and score.reason and restates_title(score.reason, paper.title):
+                ask([paper], RESTATED)
+                with lock:
+                    again = scores[paper.arxiv_id]
+                    if restates_title(again.reason, paper.title):
+                        scores[paper.arxiv_id] = again.model_copy(update={"reason": ""})
         with lock:
             done += len(batch)
             if progress is not None:

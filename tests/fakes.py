@@ -118,7 +118,7 @@ NAMES = {"name"}  # a name the model writes (a newsletter concept); table labels
 def triage_scores(prompt: str) -> dict:
     """A score for every paper the triage prompt lists, derived from its id (stable across runs)."""
     scores = []
-    for arxiv_id in re.findall(r"^\[([^\]\s]+)\]", prompt, re.M):
+    for arxiv_id, abstract in re.findall(r"^\[([^\]\s]+)\][^\n]*\n([^\n]*)", prompt, re.M):
         h = zlib.crc32(arxiv_id.encode())
         scores.append(
             {
@@ -127,7 +127,7 @@ def triage_scores(prompt: str) -> dict:
                 "novelty": 1 + (h >> 8) % 10,
                 "primary_topic": "none",
                 "matched_topics": [],
-                "reason": "scored by the test double",
+                "reason": "The abstract: " + " ".join(abstract.split()[:20]),  # what in the abstract decided
             }
         )
     return {"scores": scores}

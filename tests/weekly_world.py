@@ -100,9 +100,11 @@ def build_week(corpus: Path, extra: int = 50) -> Week:
         if n % 10 == 9:
             text, title = "A survey of methods for learning on sets.", f"A Survey of Set Learning, Part {n}"
         elif n % 10 == 8:
-            text, title = "We prove a bound on the chromatic number of sparse graphs.", f"Colouring Sparse Graphs {n}"
-        else:
-            text, title = f"We propose method {n} for learning from noisy data.", f"Learning from Noisy Data {n}"
+            text = "We prove a bound on the chromatic number of sparse graphs by a counting argument over cycles."
+            title = f"Colouring Sparse Graphs {n}"
+        else:  # an abstract says more than its title: a triage reason that names it restates nothing
+            text = f"We propose method {n} for learning from noisy data: labels are smoothed by annotator agreement."
+            title = f"Learning from Noisy Data {n}"
         cats = ("cs.LG", "cs.AI", "stat.ML") if n % 3 == 0 else ("cs.LG",)
         week.entries[arxiv_id] = atom_entry(
             arxiv_id,
@@ -128,7 +130,9 @@ def responder_for(week: Week):
                 if s["arxiv_id"] == NO_PDF:
                     s["relevance"], s["novelty"] = 10, 10
                 else:
-                    s["relevance"], s["novelty"] = (10, 9) if top else (min(s["relevance"], 8), s["novelty"])
+                    # on top, and told apart (a batch scored all alike is asked again)
+                    novelty = 7 + zlib.crc32(s["arxiv_id"].encode()) % 3
+                    s["relevance"], s["novelty"] = (10, novelty) if top else (min(s["relevance"], 8), s["novelty"])
                 s["primary_topic"] = "resources" if zlib.crc32(s["arxiv_id"].encode()) % 3 == 0 else "methods"
             return out
         args = synthesize(schema, prompt, name=name)
