@@ -480,7 +480,7 @@ def _openai_chat(settings: Settings, model: str):
         http_client=_model_http(),
         base_url=settings.openai_base_url,
         api_key=settings.openai_api_key or "not-needed",
-        temperature=0,
+        temperature=settings.temperature,
         timeout=settings.llm_timeout or (SERVED_TIMEOUT if settings.openai_base_url else HOSTED_TIMEOUT),
         max_retries=settings.llm_max_retries,  # the OpenAI client retries 429/5xx/timeouts with backoff
         max_tokens=None if settings.openai_base_url else settings.max_output_tokens,
@@ -550,9 +550,14 @@ class TopTokenGrammar:
     the vocabulary only when the grammar rejects it; this logits processor does the same. The chosen token
     is the one the full mask would choose (the best allowed token), so answers are unchanged. Used with
     temperature 0 only: it returns scores where the chosen token is the only finite one.
+
+    With a `temperature` above 0 it samples instead: a token drawn from the TOP_K most likely ones (softmax at
+    that temperature) is asked of the grammar first; when rejected, the draw is repeated among the allowed ones.
     """
 
-    def __init__(self, llama: Any, schema: dict) -> None:
+    TOP_K = 40
+
+    def __init__(self, llama: Any, schema: dict, temperature: float = 0.0) -> None:
         import llama_cpp
         import numpy as np
         from llama_cpp.llama_grammar import LlamaGrammar
@@ -566,6 +571,17 @@ class TopTokenGrammar:
         self._all = (llama_cpp.llama_token_data * llama.n_vocab())()
         self._all_view = np.frombuffer(self._all, dtype=[("id", np.intc), ("logit", np.single), ("p", np.single)])
         self._all_view["id"] = np.arange(llama.n_vocab(), dtype=np.intc)
+        self._temperature, self._rng = temperature, np.random.default_rng()
+
+    def _pick(self, scores: Any) -> int:
+        """The best token at temperature 0; else one drawn from the TOP_K best at the temperature."""
+        np = self._np
+        if self._temperature <= 0:
+            return int(np.argmax(scores))
+        finite = np.flatnonzero(np.isfinite(scores))
+        top = finite[np.argsort(-scores[finite])[: self.TOP_K]]
+        weights = np.exp((scores[top] - scores[top[0]]) / self._temperature)
+        return int(self._rng.choice(top, p=weights / weights.sum()))
 
     def _apply(self, data: Any, size: int) -> None:
         candidates = self._lib.llama_token_data_array(data=data, size=size, selected=-1, sorted=False)
@@ -573,13 +589,13 @@ class TopTokenGrammar:
 
     def __call__(self, input_ids: Any, scores: Any) -> Any:
         np = self._np
-        token = int(np.argmax(scores))
+        token = self._pick(scores)
         self._one[0].id, self._one[0].logit, self._one[0].p = token, 0.0, 0.0
         self._apply(self._one, 1)
         if self._one[0].logit == -np.inf:  # rejected: mask the vocabulary, take the best allowed token
             self._all_view["logit"] = scores
             self._apply(self._all, len(self._all_view))
-            token = int(np.argmax(self._all_view["logit"]))
+            token = self._pick(np.array(self._all_view["logit"]))
         self._lib.llama_sampler_accept(self._sampler, token)
         chosen = np.full_like(scores, -np.inf)
         chosen[token] = scores[token]
@@ -603,8 +619,9 @@ class LocalChat:
     _instances: dict[tuple[str, int, int], Any] = {}
     _worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="referee-llama")
 
-    def __init__(self, path: Path, n_ctx: int, threads: int, max_tokens: int) -> None:
+    def __init__(self, path: Path, n_ctx: int, threads: int, max_tokens: int, temperature: float = 0.0) -> None:
         self.path, self.n_ctx, self.threads, self.max_tokens = path, n_ctx, threads, max_tokens
+        self.temperature = temperature
 
     def on_model(self, work: Callable[[Any], T]) -> T:
         """`work(llama)` run on the model's thread, which loads the model on first use."""
@@ -633,11 +650,11 @@ class LocalChat:
     def _complete(self, llama: Any, messages: list[BaseMessage], schema: dict | None) -> AIMessage:
         roles = {"system": "system", "human": "user", "ai": "assistant"}
         chat = [{"role": roles.get(m.type, "user"), "content": str(m.content)} for m in messages]
-        grammar = TopTokenGrammar(llama, schema) if schema else None
+        grammar = TopTokenGrammar(llama, schema, self.temperature) if schema else None
         try:
             result = llama.create_chat_completion(
                 messages=chat,
-                temperature=0,
+                temperature=self.temperature if grammar is None else 0,  # the grammar samples for itself
                 max_tokens=self.max_tokens,
                 logits_processor=[grammar] if grammar else None,
             )
@@ -708,6 +725,7 @@ def structured_llm(role: str, settings: Settings, cache_mode: str = "use", n_ctx
             n_ctx=n_ctx,
             threads=settings.local_threads,
             max_tokens=settings.local_max_output_tokens,
+            temperature=settings.temperature,
         )
         method = None
         prices: dict[str, list[float]] = {}
@@ -727,6 +745,7 @@ def structured_llm(role: str, settings: Settings, cache_mode: str = "use", n_ctx
         max_tries=settings.llm_max_tries,
         max_in_flight=1 if picked.backend == "local" else settings.max_llm_in_flight,
         deadline_s=settings.node_deadline or (OFFLINE_NODE_DEADLINE if picked.backend == "local" else NODE_DEADLINE),
+        sampling={"temperature": settings.temperature or 0},  # 0, not 0.0: the keys of cached answers stay
     )
 
 

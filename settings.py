@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     local_model: str | None = None  # a GGUF file to use instead of the offline default
     local_threads: int = 2
     max_output_tokens: int = 1200
+    # Sampling temperature of every model call; 0 (the default) decodes greedily, so a review repeats exactly.
+    # Above 0 answers vary from run to run (bench/spread.py measures how much the score moves).
+    temperature: float = Field(0.0, ge=0, le=2)
     local_max_output_tokens: int = 700
     # One cheap model call checks the verdict against the findings; None: on for hosted and served models,
     # off for the in-process offline default (where it would add ~40 s to a review).

@@ -19,6 +19,7 @@ from referee.llm import (
     cache_key,
     cost_usd,
     repair_json,
+    structured_llm,
 )
 from referee.reviewers.impact import ImpactReview
 from referee.settings import describe, get_settings
@@ -264,3 +265,37 @@ def test_the_context_window_comes_from_the_setting_the_model_name_or_a_safe_defa
     served = get_settings(openai_base_url="http://x/v1", model="qwen2.5-7b-instruct")
     assert context_window(served) == UNKNOWN_WINDOW and 3000 < paper_budget(served) < 5000
     assert context_window(get_settings(openai_base_url="http://x/v1", model="qwen", context_tokens=32768)) == 32768
+
+
+def test_sampling_draws_among_the_likeliest_tokens_and_greedy_takes_the_best():
+    import numpy as np
+
+    from referee.llm import TopTokenGrammar
+
+    def picker(temperature: float) -> TopTokenGrammar:
+        grammar = TopTokenGrammar.__new__(TopTokenGrammar)  # _pick needs no model
+        grammar._np, grammar._temperature, grammar._rng = np, temperature, np.random.default_rng(7)
+        return grammar
+
+    scores = np.full(1000, -np.inf, dtype=np.single)
+    scores[[3, 5, 9]] = [2.0, 1.0, 0.0]  # the only tokens allowed
+    assert {picker(0)._pick(scores) for _ in range(20)} == {3}
+    sampler = picker(1.0)
+    drawn = [sampler._pick(scores) for _ in range(3000)]
+    counts = {token: drawn.count(token) / len(drawn) for token in (3, 5, 9)}
+    expected = np.exp([2.0, 1.0, 0.0]) / np.exp([2.0, 1.0, 0.0]).sum()  # softmax at temperature 1
+    assert set(drawn) == {3, 5, 9} and np.allclose(list(counts.values()), expected, atol=0.03)
+
+
+def test_temperature_reaches_the_clients_and_the_cache_key(monkeypatch, tmp_path):
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    monkeypatch.setenv("REFEREE_CACHE_DIR", str(tmp_path))
+    greedy = structured_llm("reviewer", get_settings())
+    assert greedy.sampling == {"temperature": 0} and greedy.chat.temperature == 0  # cached answers keep their keys
+    monkeypatch.setenv("REFEREE_TEMPERATURE", "0.7")
+    sampled = structured_llm("reviewer", get_settings())
+    assert sampled.sampling == {"temperature": 0.7} and sampled.chat.temperature == 0.7
+    messages = [HumanMessage("x")]
+    assert cache_key("openai", "m", "reviewer", messages, ImpactReview, greedy.sampling) != cache_key(
+        "openai", "m", "reviewer", messages, ImpactReview, sampled.sampling
+    )
