@@ -12,7 +12,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import RetryPolicy, Send
 
-from .agents.base import reviewer_node
+from .agents.base import questions, reviewer_node
 from .agents.ingest import extract, fetch, resolve
 from .agents.render import render
 from .agents.verdict import write_verdict
@@ -51,7 +51,7 @@ def route_reviewers(state: State, runtime: Runtime[Context]) -> list[Send]:
         text = (
             state["paper_text"]
             if context.layout == "shared"
-            else paper_text(paper, context.paper_token_budget, reviewer=get(name))
+            else paper_text(paper, context.paper_token_budget, reviewer=get(name), queries=[questions(get(name))])
         )
         task = {"reviewer": name, "paper_text": text, "paper": paper, "started_at": state.get("started_at")}
         sends.append(Send(f"review_{name}", task))

@@ -36,6 +36,11 @@ def fill(template: str, **values: str) -> str:
     return template.format(**{key: redact(str(value)) for key, value in values.items()})
 
 
+def questions(reviewer: Reviewer) -> str:
+    """What a reviewer asks of the paper, in words: its prompt (the query a small budget is retrieved by)."""
+    return load_prompt(reviewer.prompt, reviewer.prompt_package)
+
+
 def reviewer_messages(task: ReviewerTask, reviewer: Reviewer) -> list:
     """System rules, then the fenced paper (a prefix shared by every reviewer), then this reviewer's task."""
     system = fill(load_prompt("system"))

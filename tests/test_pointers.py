@@ -178,3 +178,42 @@ def test_a_paper_of_sixty_sections_stays_within_the_budget():
     text = paper_text(p, 2000)
     assert estimate_tokens(text) <= 2000
     assert all(f"SECTION {k} Part {k}" in text for k in range(1, 61))  # each still shows its heading
+
+
+def _long_paper() -> Paper:
+    filler = " ".join(f"Paragraph {n} restates the setting of the estimator in other words." for n in range(60))
+    sections = [
+        Section(heading="Method", level=1, page_start=2, page_end=3,
+                text=f"We describe the estimator. {filler} Seeds were fixed to five values for every run."),
+        Section(heading="Results", level=1, page_start=4, page_end=5,
+                text=f"We report the results. {filler} The code is released on GitHub under a free licence."),
+    ]  # fmt: skip
+    return paper().model_copy(update={"sections": sections, "tables": [], "references": []})
+
+
+def test_a_small_budget_reads_each_section_opening_then_what_the_questions_concern():
+    from referee.tools.extraction.digest import coverage
+
+    long = _long_paper()
+    asked = ["Is the code released? Where is the repository?", "Which random seeds and how many runs?"]
+    retrieved = paper_text(long, 600, queries=asked)
+    head_only = paper_text(long, 600)
+    for opening in ("We describe the estimator.", "We report the results."):
+        assert opening in retrieved and opening in head_only
+    for deep in ("The code is released on GitHub under a free licence.", "Seeds were fixed to five values"):
+        assert deep in retrieved and deep not in head_only  # the last sentences of long sections
+    assert "[...]" in retrieved and estimate_tokens(retrieved) <= 600 * 1.1
+    read = coverage(long, retrieved)
+    assert read.sections_read == read.sections == 2 and 0 < read.share < 0.5
+    assert paper_text(long, 100_000, queries=asked) == paper_text(long, 100_000)  # a paper that fits: all of it
+
+
+def test_retrieval_takes_each_question_in_turn_within_the_room():
+    from referee.tools.extraction.retrieval import pick, ranked
+
+    units = Units(_long_paper())
+    rankings = ranked(units.sentences, ["code repository GitHub licence", "seeds runs"])
+    assert rankings[0][0].text.startswith("The code is released") and rankings[1][0].text.startswith("Seeds")
+    chosen = pick(rankings, room=120, size=lambda s: len(s.text))
+    assert {s.text[:9] for s in chosen} == {"The code ", "Seeds wer"}  # one for each question, then no room
+    assert pick(rankings, room=10, size=lambda s: len(s.text)) == []

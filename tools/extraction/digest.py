@@ -14,6 +14,7 @@ from ...contract.card import Coverage
 from ...contract.registry import Reviewer
 from ...paper import Paper, Section
 from .injection import redact
+from .retrieval import pick, ranked
 from .text import WIDE
 from .units import PRIVATE, Units, table_lines
 
@@ -109,13 +110,60 @@ def _facts(paper: Paper, reviewer: Reviewer | None, budget: int) -> str:
         parts.append("LINKS PRINTED IN THE PAPER\n" + links)
     if paper.references and wanted("references"):
         refs = "\n".join(f"[R{r.index}] {r.text[:160]}" for r in paper.references[:60])
-        parts.append("REFERENCES\n" + _cut(refs, budget // 4))
+        parts.append("REFERENCES\n" + _cut(refs, budget // 6))
     return "\n\n".join(parts)
 
 
-def paper_text(paper: Paper, token_budget: int, reviewer: Reviewer | None = None) -> str:
+def _excerpt(sentences: list, shown: dict[str, int]) -> str:
+    """The sentences whose ids are `shown` (each cut to the length it maps to), with their ids, in the paper's
+    order; a gap is marked [...]."""
+    out, gap = [], False
+    for sentence in sentences:
+        if sentence.id not in shown:
+            gap = True
+            continue
+        out += ["[...]"] if gap else []
+        limit = shown[sentence.id]
+        text = sentence.text if len(sentence.text) <= limit else sentence.text[:limit] + " [...]"
+        out.append(f"[{sentence.id}] {text}")
+        gap = False
+    return " ".join(out + (["[...]"] if gap else []))
+
+
+def _cost(sentence, limit: int = LONGEST_SENTENCE) -> int:
+    return min(len(sentence.text), limit) + len(sentence.id) + 10  # its id, brackets, a gap mark
+
+
+WORDS = 8  # a shorter sentence (a run-in heading, a notice) says too little to be retrieved for a question
+
+
+def _retrieved(lists: list[list], room: int, floor: int, queries: list[str]) -> list[str]:
+    """Each section's opening (its first sentences, up to `floor` characters, the first cut there if longer),
+    then the sentences the queries concern most, taken in turn for each query from anywhere in the paper,
+    until `room` is spent."""
+    shown: dict[str, int] = {}
+    spent = 0
+    for sentences in lists:
+        used = 0
+        for sentence in sentences:
+            if used and used + _cost(sentence) > floor:
+                break
+            shown[sentence.id] = max(floor - len(sentence.id) - 4, 40) if not used else LONGEST_SENTENCE
+            used += _cost(sentence, shown[sentence.id])
+        spent += used
+    eligible = [s for sentences in lists for s in sentences if s.id not in shown and len(s.text.split()) >= WORDS]
+    for sentence in pick(ranked(eligible, queries), room - spent, _cost):
+        shown[sentence.id] = LONGEST_SENTENCE
+    return [_excerpt(sentences, shown) for sentences in lists]
+
+
+def paper_text(
+    paper: Paper, token_budget: int, reviewer: Reviewer | None = None, queries: list[str] | None = None
+) -> str:
     """Title, the abstract and the selected sections as numbered sentences (cut to the budget), and extracted
-    facts: tables, printed links, references."""
+    facts: tables, printed links, references. Where the sections do not fit and `queries` are given (the
+    reviewers' questions), each section shows its opening and the rest of the room goes to the sentences the
+    queries concern (retrieval.py); otherwise each section shows its head, in proportion to its size."""
     units = Units(paper)
     sample = paper.abstract + " ".join(s.text for s in paper.sections)
     budget = int(token_budget * chars_per_token(sample))
@@ -135,10 +183,15 @@ def paper_text(paper: Paper, token_budget: int, reviewer: Reviewer | None = None
     # 71-page paper has sixty) the floor shrinks so that the whole never outgrows the budget
     floor = min(300, room // max(len(sections), 1))
     spare = max(room - floor * len(sections), 0)
-    body = []
-    for title, sentences, size in zip(titles, lists, sizes, strict=True):
-        share = size if total <= room else floor + int(spare * size / total)
-        body.append(f"{title}\n{_numbered(sentences, share, longest=min(LONGEST_SENTENCE, share))}")
+    if queries and total > room:
+        excerpts = _retrieved(lists, room, floor, queries)
+    else:
+        shares = [size if total <= room else floor + int(spare * size / total) for size in sizes]
+        excerpts = [
+            _numbered(sents, share, longest=min(LONGEST_SENTENCE, share))
+            for sents, share in zip(lists, shares, strict=True)
+        ]
+    body = [f"{title}\n{excerpt}" for title, excerpt in zip(titles, excerpts, strict=True)]
     text = "\n\n".join([head, *body, facts] if facts else [head, *body])
     return blind(redact(text, paper.hidden_text), paper)
 
