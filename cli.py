@@ -207,7 +207,11 @@ def review_paper(
     as_json: Annotated[bool, typer.Option("--json", help="Print the card as JSON on stdout.")] = False,
     layout: Annotated[str, typer.Option(help="Prompt layout: shared (one paper prefix) or routed.")] = "shared",
     budget: Annotated[
-        int | None, typer.Option(help="Paper tokens each reviewer reads (default 4000; 2500 offline).")
+        int | None, typer.Option(help="Paper tokens each reviewer reads (default: the window's; 2500 offline).")
+    ] = None,
+    read: Annotated[
+        str | None,
+        typer.Option(help="excerpts, or all: as much as the window holds, offline too (slow; env REFEREE_READ)."),
     ] = None,
     model: Annotated[str | None, typer.Option(help="Model for every role (env REFEREE_MODEL).")] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL (env OPENAI_BASE_URL).")] = None,
@@ -224,7 +228,7 @@ def review_paper(
         reviewers = _csv(sections, reviewer_names(), "reviewer")
         if layout not in ("shared", "routed"):
             raise BadInputError(f"unknown layout {layout!r}; choose shared or routed")
-        settings = get_settings(model=model, openai_base_url=base_url, paper_token_budget=budget)
+        settings = get_settings(model=model, openai_base_url=base_url, paper_token_budget=budget, read=read)
         note = announce(settings)
         if note:
             err.print(f"[cyan]{esc(note)}[/]", highlight=False)

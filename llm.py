@@ -763,13 +763,16 @@ CONTEXT_WINDOWS = {
     "gemini": 1_048_576,
 }
 UNKNOWN_WINDOW = 8192  # a served model Referee does not know: what nearly every current model holds
+OFFLINE_WINDOW = 32_768  # Qwen2.5-Coder-1.5B-Instruct's trained context (a GGUF of your own: REFEREE_CONTEXT_TOKENS)
 
 
 def context_window(settings: Settings, role: str = "reviewer") -> int:
-    """The context window of the role's model: `context_tokens` when set, else the known window of its name,
-    else UNKNOWN_WINDOW."""
+    """The context window of the role's model: `context_tokens` when set, else OFFLINE_WINDOW in-process, else
+    the known window of its name, else UNKNOWN_WINDOW."""
     if settings.context_tokens:
         return settings.context_tokens
+    if choice(role, settings).backend == "local":
+        return OFFLINE_WINDOW
     name = choice(role, settings).model.lower().rsplit("/", 1)[-1]  # "openai/gpt-4o" as OpenRouter names it
     known = [prefix for prefix in CONTEXT_WINDOWS if name.startswith(prefix)]
     return CONTEXT_WINDOWS[max(known, key=len)] if known else UNKNOWN_WINDOW

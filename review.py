@@ -36,7 +36,8 @@ def review_context(
     local = choice("reviewer", settings).backend == "local"
     budget = reviewer_budget(settings)
     check = settings.consistency_llm_check if settings.consistency_llm_check is not None else not local
-    models, names = models_for_roles(settings, ("triage", "reviewer", "verdict"), cache_mode, n_ctx=budget + 4096)
+    n_ctx = min(budget + 4096, context_window(settings)) if settings.read == "all" else budget + 4096
+    models, names = models_for_roles(settings, ("triage", "reviewer", "verdict"), cache_mode, n_ctx=n_ctx)
     return Context(
         models=models,
         model_names=names,
@@ -52,10 +53,12 @@ def review_context(
 
 
 def reviewer_budget(settings: Settings) -> int:
-    """Paper tokens each reviewer reads: as set, else OFFLINE_BUDGET in-process, else what the window holds."""
+    """Paper tokens each reviewer reads: as set, else OFFLINE_BUDGET in-process (all the window holds with
+    `read` "all"), else what the window holds."""
     if settings.paper_token_budget:
         return settings.paper_token_budget
-    return OFFLINE_BUDGET if choice("reviewer", settings).backend == "local" else paper_budget(settings)
+    local = choice("reviewer", settings).backend == "local"
+    return OFFLINE_BUDGET if local and settings.read != "all" else paper_budget(settings)
 
 
 def paper_budget(settings: Settings) -> int:

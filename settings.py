@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from platformdirs import user_cache_dir, user_config_dir
 from pydantic import AliasChoices, Field, ValidationError
@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     # answer on a hosted or served model (its known window, or `context_tokens`; 8192 for a server whose model
     # is unknown), 2500 on the in-process offline default (on 2 cores it reads ~38 prompt tokens/s).
     paper_token_budget: int | None = None
+    # How much of the paper a reviewer reads where the budget is not set: "excerpts" as above; "all", as much as
+    # the model's window holds, offline too (its 32k window: a whole paper is read once into the model's cache,
+    # about ten minutes on 2 cores, and each reviewer then reuses it).
+    read: Literal["excerpts", "all"] = "excerpts"
     context_tokens: int | None = None  # the reviewer model's context window, where Referee does not know it
     # Deadlines (seconds). A model call that has produced nothing for `llm_timeout` is dead (None: 120 s for a
     # hosted API, 600 s for your own server, which may be a slow CPU); a node (its tries and the client's retries

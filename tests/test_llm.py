@@ -10,6 +10,7 @@ import pytest
 from fakes import FakeReviewModel, synthesize
 from langchain_core.messages import HumanMessage, SystemMessage
 
+from referee.errors import BadInputError
 from referee.llm import (
     LLMCache,
     LLMOutputError,
@@ -265,6 +266,22 @@ def test_the_context_window_comes_from_the_setting_the_model_name_or_a_safe_defa
     served = get_settings(openai_base_url="http://x/v1", model="qwen2.5-7b-instruct")
     assert context_window(served) == UNKNOWN_WINDOW and 3000 < paper_budget(served) < 5000
     assert context_window(get_settings(openai_base_url="http://x/v1", model="qwen", context_tokens=32768)) == 32768
+
+
+def test_read_all_gives_the_offline_model_its_whole_window(monkeypatch):
+    from referee.llm import OFFLINE_WINDOW
+    from referee.review import OFFLINE_BUDGET, PROMPT_RESERVE, reviewer_budget
+
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "REFEREE_READ", "REFEREE_PAPER_TOKEN_BUDGET"):
+        monkeypatch.delenv(name, raising=False)
+    offline = get_settings()
+    assert reviewer_budget(offline) == OFFLINE_BUDGET  # excerpts: minutes, not a quarter of an hour
+    whole = get_settings(read="all")
+    assert reviewer_budget(whole) == OFFLINE_WINDOW - whole.max_output_tokens - PROMPT_RESERVE
+    monkeypatch.setenv("REFEREE_READ", "all")
+    assert reviewer_budget(get_settings()) == reviewer_budget(whole)
+    with pytest.raises(BadInputError, match="REFEREE_READ"):
+        get_settings(read="everything")
 
 
 def test_sampling_draws_among_the_likeliest_tokens_and_greedy_takes_the_best():
