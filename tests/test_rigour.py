@@ -61,11 +61,13 @@ def test_the_text_answers_with_the_sentences_cells_and_links_that_show_each_chec
     assert sentence_ids and all(p.page for item in checks.values() for p in item.evidence)
 
 
-def test_a_venue_checklist_and_a_dropout_rate_are_no_evidence():
-    plain = paper([section("Experiments", "We use dropout with p=0.5. Accuracy is 91.2.", 3),
-                   section("Paper Checklist", CHECKLIST, 9)])  # fmt: skip
+def test_a_venue_checklist_a_dropout_rate_and_a_model_noise_are_no_evidence():
+    said = "We use dropout with p=0.5. The input noise has a standard deviation of 0.1. Accuracy is 91.2."
+    stated = "Answer: [Yes] Justification: training took 40 GPU hours on 8 A100 GPUs, with error bars."
+    plain = paper([section("Experiments", said, 3), section("Paper Checklist", f"{CHECKLIST} {stated}", 9)])
     checks = text_checks(plain)
     assert checks["significance"].answer == "no" and checks["variance"].answer == "no"
+    assert checks["compute"].answer == "no"  # the checklist's own answer is no evidence
 
 
 def test_checks_that_do_not_apply_say_so():

@@ -14,53 +14,51 @@ from .units import Units
 
 NOT_FOUND = "not found in the paper"
 _COUNT = r"(?<![\d.,])(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[2-9]|[1-9]\d{1,2})"
-# Each check's cues: a sentence shows it when every pattern of its cue matches.
-SENTENCE_CUES: dict[str, tuple[re.Pattern, ...]] = {
+
+
+def _rx(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.I)
+
+
+_RUNS = _rx(r"\b(?:runs?|seeds?|trials?|repetitions?|folds?|reported|report|tables?|averag\w*|experiments?)\b")
+# Each check's cues: a sentence shows the check when every pattern of one of its cues matches it.
+SENTENCE_CUES: dict[str, tuple[tuple[re.Pattern, ...], ...]] = {
     "tuning": (
-        re.compile(
-            r"\b(?:baselines?|all (?:the )?(?:methods|models)|each (?:method|model)|competing|compared "
-            r"(?:methods|models)|other (?:methods|models))\b",
-            re.I,
-        ),
-        re.compile(
-            r"\btun(?:ed|e|ing)\b|\b(?:grid|random|hyper-?parameter) search\b|\b(?:same|identical|equal) "
-            r"(?:hyper-?parameters?|budgets?|settings?|protocol)\b|\bfair(?:ly)? compar",
-            re.I,
-        ),
-    ),  # fmt: skip
-    "ablations": (re.compile(r"\bablat\w*", re.I),),
-    "variance": (
-        re.compile(
-            r"\u00b1|\bstandard (?:deviations?|errors?)\b|\bstd\b|\berror bars?\b|\bconfidence intervals?\b|"
-            rf"\b(?:mean|average)d? (?:over|across|of) {_COUNT} (?:random |independent |different )?"
-            rf"(?:seeds|runs|trials)\b|\b{_COUNT} (?:random |independent |different )(?:seeds|runs|trials)\b|"
-            r"\brandom seeds\b",
-            re.I,
+        (
+            _rx(r"\b(?:baselines?|all (?:the )?(?:methods|models)|each (?:method|model)|competing|compared "
+                r"(?:methods|models)|other (?:methods|models))\b"),
+            _rx(r"\btun(?:ed|e|ing)\b|\b(?:grid|random|hyper-?parameter) search\b|\b(?:same|identical|equal) "
+                r"(?:hyper-?parameters?|budgets?|settings?|protocol)\b|\bfair(?:ly)? compar"),
         ),
     ),
+    "ablations": ((_rx(r"\bablat\w*"),),),
+    "variance": (
+        (
+            _rx(r"\d\s*\u00b1\s*\d|\berror bars?\b|\bconfidence intervals?\b|\brandom seeds\b|"
+                rf"\b(?:mean|average)d? (?:over|across|of) {_COUNT} (?:random |independent |different )?"
+                rf"(?:seeds|runs|trials)\b|\b{_COUNT} (?:random |independent |different )(?:seeds|runs|trials)\b"),
+        ),
+        (_rx(r"\bstandard (?:deviations?|errors?)\b|\bstd\b"), _RUNS),  # of results, not of a model's noise
+    ),
     "significance": (
-        re.compile(
-            r"\bp\s?[<\u2264]\s?0?\.\d|\bp\s?=\s?0?\.0\d|\bp-values?\b|\bt-tests?\b|\bWilcoxon\b|\bMann[- ]Whitney\b|"
-            r"\bstatistically significant\w*|\bsignificance (?:tests?|level)\b|\bMcNemar\b|\bANOVA\b|"
-            r"\bpaired (?:t|bootstrap)\b|\bbootstrap(?:ped)? (?:confidence|tests?|resampling)\b",
-            re.I,
+        (
+            _rx(r"\bp\s?[<\u2264]\s?0?\.\d|\bp\s?=\s?0?\.0\d|\bp-values?\b|\bt-tests?\b|\bWilcoxon\b|"
+                r"\bMann[- ]Whitney\b|\bstatistically significant\w*|\bsignificance (?:tests?|level)\b|\bMcNemar\b|"
+                r"\bANOVA\b|\bpaired (?:t|bootstrap)\b|\bbootstrap(?:ped)? (?:confidence|tests?|resampling)\b"),
         ),
     ),
     "datasets": (
-        re.compile(
-            rf"\b{_COUNT}\s+(?:[\w-]+\s+){{0,2}}(?:datasets|benchmarks|tasks|environments|corpora)\b|"
-            r"\b(?:evaluat|experiment|test|compar|train)\w*\b[^.;]{0,80}\b(?:datasets|benchmarks)\b",
-            re.I,
-        ),
+        (_rx(rf"\b{_COUNT}\s+(?:[\w-]+\s+){{0,2}}(?:datasets|benchmarks|tasks|environments|corpora)\b"),),
+        (_rx(r"\b(?:evaluat|experiment|test|compar|train)\w*\b[^.;]{0,80}\b(?:datasets|benchmarks)\b"),),
     ),
     "assumptions": (
-        re.compile(
-            r"\bAssumptions?\s+\d|\bwe assume\b|\bassumes? that\b|\bunder (?:the|mild|standard|these|following|our)\b"
-            r"[^.;]{0,30}\bassumptions?\b",
-            re.I,
+        (
+            _rx(r"\bAssumptions?\s+\d|\bwe assume\b|\bassumes? that\b|\bunder (?:the|mild|standard|these|"
+                r"following|our)\b[^.;]{0,30}\bassumptions?\b"),
         ),
     ),
-}
+}  # fmt: skip
+_COMPUTE = _rx(r"\b(?:GPU|TPU|CPU|train\w*|comput\w*)")  # a duration is compute when it is one of these
 _THEORY = re.compile(r"\b(?:Theorem|Lemma|Proposition|Corollary)\s+\d")
 _EXPERIMENT_HEADING = re.compile(r"experiment|evaluation|results|empirical|benchmark", re.I)
 _DECIMAL = re.compile(r"\d\.\d")
@@ -91,8 +89,8 @@ def text_checks(paper: Paper) -> dict[str, CheckItem]:
     cited: dict[str, list[Pointer]] = {key: [] for key in SENTENCE_CUES}
     template = {i for i, section in enumerate(paper.sections) if _CHECKLIST.search(section.heading)}
     for sentence in (s for s in units.sentences if s.section not in template):
-        for key, cue in SENTENCE_CUES.items():
-            if len(cited[key]) < 2 and all(pattern.search(sentence.text) for pattern in cue):
+        for key, cues in SENTENCE_CUES.items():
+            if len(cited[key]) < 2 and any(all(p.search(sentence.text) for p in cue) for cue in cues):
                 cited[key].append(Pointer(id=sentence.id, text=sentence.text[:400], page=sentence.page))
     for i, table in enumerate(paper.tables, 1):
         spread = [(r, c, cell) for r, row in enumerate(table.rows) for c, cell in enumerate(row) if "\u00b1" in cell]
@@ -111,13 +109,15 @@ def text_checks(paper: Paper) -> dict[str, CheckItem]:
                                                                      "significance", "datasets")}  # fmt: skip
     theory = any(_THEORY.search(s.text) for s in paper.sections)
     checks["assumptions"] = found("assumptions", cited["assumptions"], theory, "the paper states no theorem")
-    compute = [f for f in setup_facts(paper) if f.kind in ("hardware", "training time")]
+    stated = [f for f in setup_facts(paper) if not _CHECKLIST.search(f.section)]
+    compute = [f for f in stated if f.kind == "hardware" or f.kind == "training time" and _COMPUTE.search(f.text)]
     checks["compute"] = found("compute", [_fact(units, f) for f in compute], runs, no_runs)
     checks["code"] = found("code", [_link(link) for link in paper.links if link.kind == "code"])
     checks["data"] = found("data", [_link(link) for link in paper.links if link.kind in ("data", "model")])
     limits = [Pointer(id=f"section {s.number or s.heading}", text=s.heading, page=s.page_start)
               for s in paper.sections if re.search(r"limitation|threats to validity", s.heading, re.I)]  # fmt: skip
-    checks["limitations"] = found("limitations", limits + [_fact(units, f) for f in limitation_sentences(paper, 2)])
+    admitted = [f for f in limitation_sentences(paper, 4) if not _CHECKLIST.search(f.section)][:2]
+    checks["limitations"] = found("limitations", limits + [_fact(units, f) for f in admitted])
     return checks
 
 
