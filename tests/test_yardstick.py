@@ -50,3 +50,19 @@ def test_two_papers_are_scored_by_the_pipeline_and_both_naive_baselines(tmp_path
         assert [p.paper_id for p, _ in pairs] == [p.paper_id for p in papers]
         assert all(0 <= score <= 10 for _, score in pairs)
     assert all((tmp_path / "cards" / p.paper_id / "card.md").exists() for p in papers)
+
+
+def test_the_spread_bench_reviews_one_paper_several_times_and_reports_each_part(tmp_path, monkeypatch, capsys):
+    import spread
+
+    root = shared_path("iclr2022")
+    monkeypatch.setenv("REFEREE_CACHE_DIR", str(tmp_path / "cache"))
+    source = str(root / "papers" / f"{iclr.rated_papers(root)[0].paper_id}.md")
+    cards = spread.pipeline_runs(source, 2, tmp_path / "runs", fake=True)
+    assert len(cards) == 2 and {c["score"] for c in cards} == {cards[0]["score"]}  # the fake model: no spread
+    assert all(c["chair"] is not None and c["checklist"] is not None for c in cards)
+    mean = round((cards[0]["chair"] + cards[0]["checklist"]) / 2, 1)
+    assert cards[0]["score"] <= mean  # the mean of the two, or lower where a ceiling holds it
+    bare = spread.bare_prompt_runs(source, 2, fake=True)
+    assert len(bare) == 2 and spread.spread(bare) == 0.0 and spread.spread([5.0, 6.5, 6.0]) == 1.5
+    assert "run 2: score" in capsys.readouterr().out
