@@ -771,9 +771,10 @@ def context_window(settings: Settings, role: str = "reviewer") -> int:
     the known window of its name, else UNKNOWN_WINDOW."""
     if settings.context_tokens:
         return settings.context_tokens
-    if choice(role, settings).backend == "local":
+    picked = choice(role, settings)
+    if picked.backend == "local":
         return OFFLINE_WINDOW
-    name = choice(role, settings).model.lower().rsplit("/", 1)[-1]  # "openai/gpt-4o" as OpenRouter names it
+    name = picked.model.lower().rsplit("/", 1)[-1]  # "openai/gpt-4o" as OpenRouter names it
     known = [prefix for prefix in CONTEXT_WINDOWS if name.startswith(prefix)]
     return CONTEXT_WINDOWS[max(known, key=len)] if known else UNKNOWN_WINDOW
 

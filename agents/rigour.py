@@ -19,14 +19,16 @@ def panel_checks(paper: Paper, findings: list[Finding]) -> dict[str, CheckItem]:
     """Results and baselines: yes where the experiments reviewer's result rows resolved to the paper's cells (code
     copied them); no where the paper has tables and no row resolved; not applicable without experiments."""
     experiments = next((f for f in findings if f.reviewer == "experiments"), None)
-    if not experimental(paper):
-        why = "the paper reports no experiments"
-        return {key: item(key, "not applicable", "panel", note=why) for key in ("results", "baselines")}
-    if experiments is None or not experiments.ok:
-        why = "the experiments reviewer produced no findings"
-        return {key: item(key, "not applicable", "panel", note=why) for key in ("results", "baselines")}
-    if not paper.tables:
-        why = "no table of results was found, so no result could be pointed at"
+    why = (
+        "the paper reports no experiments"
+        if not experimental(paper)
+        else "the experiments reviewer produced no findings"
+        if experiments is None or not experiments.ok
+        else "no table of results was found, so no result could be pointed at"
+        if not paper.tables
+        else None
+    )
+    if why is not None:
         return {key: item(key, "not applicable", "panel", note=why) for key in ("results", "baselines")}
     rows = [r for r in (experiments.output or {}).get("results") or [] if isinstance(r, dict) and r.get("cell")]
     ours = [_ours(r) for r in rows][:2]

@@ -1,5 +1,6 @@
-"""Facts read from the paper without a model: its own limitation sentences and its stated set-up
-(optimiser, learning rate, batch size, epochs, seeds, hardware, training time), each with its page.
+"""Facts read from the paper without a model: its own limitation sentences, its stated set-up
+(optimiser, learning rate, batch size, epochs, seeds, hardware, training time), each with its page, and which
+of its tables hold results.
 
 They go on the card verbatim, so a card stays grounded and useful even when the model writes little.
 """
@@ -9,8 +10,9 @@ from __future__ import annotations
 import re
 
 from ...contract.card import Fact
-from ...paper import Paper, Section
+from ...paper import Paper, Section, Table
 
+_DECIMAL = re.compile(r"\d\.\d")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
 _LIMIT_SECTION = re.compile(r"limitation|discussion|conclusion|future|outlook|threats", re.I)
 _LIMIT_CUE = re.compile(
@@ -39,6 +41,11 @@ def _sentences(section: Section) -> list[tuple[str, int]]:
         if 25 <= len(sentence) <= 400:
             out.append((sentence, section.page_of(max(start, 0))))
     return out
+
+
+def result_tables(paper: Paper) -> list[Table]:
+    """The paper's tables that hold measured values (a decimal number in some row)."""
+    return [t for t in paper.tables if any(_DECIMAL.search(" ".join(row)) for row in t.rows)]
 
 
 def limitation_sentences(paper: Paper, limit: int = 8) -> list[Fact]:

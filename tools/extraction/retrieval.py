@@ -4,24 +4,14 @@ head of every section alone."""
 
 from __future__ import annotations
 
-import threading
-
 import bm25s
-import snowballstemmer
 
+from ..grounding.wording import stem_words
 from .units import Sentence
-
-_STEMMERS = threading.local()  # a Snowball stemmer keeps state while it works: one per thread
-
-
-def _stem(words: list[str]) -> list[str]:
-    if not hasattr(_STEMMERS, "english"):
-        _STEMMERS.english = snowballstemmer.stemmer("english")
-    return _STEMMERS.english.stemWords(words)
 
 
 def _tokens(texts: list[str]) -> list[list[str]]:
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_stem, return_ids=False, show_progress=False)
+    return bm25s.tokenize(texts, stopwords="en", stemmer=stem_words, return_ids=False, show_progress=False)
 
 
 def ranked(sentences: list[Sentence], queries: list[str]) -> list[list[Sentence]]:

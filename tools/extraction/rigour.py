@@ -9,7 +9,7 @@ import re
 
 from ...contract.rigour import QUESTIONS, CheckItem, Pointer
 from ...paper import Paper
-from .facts import limitation_sentences, setup_facts
+from .facts import limitation_sentences, result_tables, setup_facts
 from .units import Units
 
 NOT_FOUND = "not found in the paper"
@@ -61,15 +61,13 @@ SENTENCE_CUES: dict[str, tuple[tuple[re.Pattern, ...], ...]] = {
 _COMPUTE = _rx(r"\b(?:GPU|TPU|CPU|train\w*|comput\w*)")  # a duration is compute when it is one of these
 _THEORY = re.compile(r"\b(?:Theorem|Lemma|Proposition|Corollary)\s+\d")
 _EXPERIMENT_HEADING = re.compile(r"experiment|evaluation|results|empirical|benchmark", re.I)
-_DECIMAL = re.compile(r"\d\.\d")
 # A venue's checklist (NeurIPS, ICML) restates every item with its guidelines: the authors' self-report, no evidence.
 _CHECKLIST = re.compile(r"checklist", re.I)
 
 
 def experimental(paper: Paper) -> bool:
     """True when the paper reports experiments: a table of numbers, or a section named for them."""
-    tables = any(_DECIMAL.search(" ".join(row)) for t in paper.tables for row in t.rows)
-    return tables or any(_EXPERIMENT_HEADING.search(s.heading) for s in paper.sections)
+    return bool(result_tables(paper)) or any(_EXPERIMENT_HEADING.search(s.heading) for s in paper.sections)
 
 
 def item(key: str, answer: str, by: str = "text", evidence: list[Pointer] | None = None, note: str = "") -> CheckItem:
@@ -99,10 +97,7 @@ def text_checks(paper: Paper) -> dict[str, CheckItem]:
             cited["variance"].append(
                 Pointer(id=f"T{i}.r{r}.c{c}", text=f"{table.label}: {cell}"[:400], page=table.page)
             )
-    for heading in (s for s in paper.sections if re.search(r"ablat", s.heading, re.I)):
-        cited["ablations"].insert(0, Pointer(id=f"section {heading.number or heading.heading}", text=heading.heading,
-                                             page=heading.page_start))  # fmt: skip
-        break
+    cited["ablations"] = _sections_named(paper, r"ablat")[:1] + cited["ablations"]
     runs = experimental(paper)
     no_runs = "the paper reports no experiments"
     checks = {key: found(key, cited[key], runs, no_runs) for key in ("tuning", "ablations", "variance",
@@ -114,11 +109,19 @@ def text_checks(paper: Paper) -> dict[str, CheckItem]:
     checks["compute"] = found("compute", [_fact(units, f) for f in compute], runs, no_runs)
     checks["code"] = found("code", [_link(link) for link in paper.links if link.kind == "code"])
     checks["data"] = found("data", [_link(link) for link in paper.links if link.kind in ("data", "model")])
-    limits = [Pointer(id=f"section {s.number or s.heading}", text=s.heading, page=s.page_start)
-              for s in paper.sections if re.search(r"limitation|threats to validity", s.heading, re.I)]  # fmt: skip
+    limits = _sections_named(paper, r"limitation|threats to validity")
     admitted = [f for f in limitation_sentences(paper, 4) if not _CHECKLIST.search(f.section)][:2]
     checks["limitations"] = found("limitations", limits + [_fact(units, f) for f in admitted])
     return checks
+
+
+def _sections_named(paper: Paper, words: str) -> list[Pointer]:
+    """The sections whose headings hold one of `words` (a pattern), each pointed at by its number or name."""
+    return [
+        Pointer(id=f"section {s.number or s.heading}", text=s.heading, page=s.page_start)
+        for s in paper.sections
+        if re.search(words, s.heading, re.I)
+    ]
 
 
 def _fact(units: Units, fact) -> Pointer:

@@ -7,7 +7,7 @@ import re
 
 from ...contract.findings import NOT_CLAIMS
 from ...paper import Paper
-from ..extraction.facts import limitation_sentences
+from ..extraction.facts import limitation_sentences, result_tables
 
 _NEGATED = r"\b(no|not|without|lacks?|lacking|missing|absent|unavailable|never)\b[^.;]{0,100}?\b"
 _IS_NOT = r"\b[^.;]{0,40}?\b(is|are|was|were|has|have|had)\s+(not|never)\b"
@@ -38,7 +38,7 @@ def paper_facts(paper: Paper) -> dict[str, str | None]:
     """What extraction knows, per rule topic, in words (None: extraction knows nothing either way)."""
     code = [link.url for link in paper.links if link.kind == "code"]
     limits = any("limitation" in s.heading.lower() for s in paper.sections) or bool(limitation_sentences(paper, 1))
-    results = [t for t in paper.tables if any(re.search(r"\d\.\d", " ".join(row)) for row in t.rows)]
+    results = result_tables(paper)
     return {
         "code": f"the paper links its code ({code[0]})" if code else None,
         "limitations": "the paper states limitations" if limits else None,

@@ -48,9 +48,14 @@ def plain_words(text: str) -> set[str]:
     numbers aside), with no word excused as generic: the measure of whether it speaks in the paper's words
     ("training on GPUs" for a paper's "we train on two GPUs", never "baselines" for a paper of none)."""
     found = {w for w in re.findall(r"[a-z][a-z0-9]*", text.lower()) if len(w) >= 4}  # each word stemmed once
+    return set(stem_words([w for w in found - _FUNCTION_WORDS - _REVIEW_WORDS]))
+
+
+def stem_words(words: list[str]) -> list[str]:
+    """English words as the Snowball stemmer reduces them, in order."""
     if not hasattr(_STEMMERS, "english"):  # a stemmer keeps state while it works: one per thread
         _STEMMERS.english = snowballstemmer.stemmer("english")
-    return set(_STEMMERS.english.stemWords([w for w in found - _FUNCTION_WORDS - _REVIEW_WORDS]))
+    return _STEMMERS.english.stemWords(words)
 
 
 _STEMMERS = threading.local()
