@@ -275,7 +275,7 @@ def cross_paper_generic(audits: list[Audit]) -> None:
                 audit.generic.append(f"on {len(owners[key])} papers' cards: {sentence[:100]}")
 
 
-def write_card(pdf: Path, out: Path, fake: bool) -> tuple[Path, float]:
+def write_card(pdf: Path, out: Path, fake: bool, cache_mode: str = "use") -> tuple[Path, float]:
     """Review one paper (a PDF, or a Markdown or text file) into out/<folder>; its card folder and seconds."""
     started = time.perf_counter()
     if fake:
@@ -292,7 +292,7 @@ def write_card(pdf: Path, out: Path, fake: bool) -> tuple[Path, float]:
         from referee.settings import get_settings
 
         reviewed = review_paper(
-            str(pdf), get_settings(), out_dir=out, formats=("md", "json"), layout="shared", cache_mode="use"
+            str(pdf), get_settings(), out_dir=out, formats=("md", "json"), layout="shared", cache_mode=cache_mode
         )
         folder = reviewed.folder
     return folder, time.perf_counter() - started

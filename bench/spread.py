@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -33,31 +32,22 @@ def spread(values: list[float]) -> float:
 
 def pipeline_runs(source: str, runs: int, out: Path, fake: bool) -> list[dict]:
     """The card of each run: its score, the chair's, the checklist's, and the seconds it took."""
-    from referee.settings import get_settings
+    from card_audit import write_card
+
+    from referee.contract.rigour import Checklist
 
     found = []
     for run in range(1, runs + 1):
-        started = time.perf_counter()
-        if fake:
-            from card_audit import write_card
-
-            folder, _ = write_card(Path(source), out / f"run{run}", fake=True)
-        else:
-            from referee.review import review_paper
-
-            folder = review_paper(
-                source, get_settings(), out_dir=out / f"run{run}", formats=("json",), layout="shared", cache_mode="off"
-            ).folder
+        folder, seconds = write_card(Path(source), out / f"run{run}", fake=fake, cache_mode="off")
         card = json.loads((Path(folder) / "card.json").read_text(encoding="utf-8"))
-        verdict, checklist = card.get("verdict") or {}, card.get("checklist") or {}
-        applicable = [i for i in checklist.get("items", []) if i["answer"] != "not applicable"]
-        met = sum(i["answer"] == "yes" for i in applicable)
+        verdict = card.get("verdict") or {}
+        checklist = Checklist.model_validate(card["checklist"]) if card.get("checklist") else None
         found.append(
             {
                 "score": verdict.get("score"),
                 "chair": verdict.get("chair_score"),
-                "checklist": round(10 * met / len(applicable), 1) if applicable else None,
-                "seconds": time.perf_counter() - started,
+                "checklist": checklist.score() if checklist is not None else None,
+                "seconds": seconds,
             }
         )
         print(f"  run {run}: score {found[-1]['score']}, chair {found[-1]['chair']}, checklist "
