@@ -368,9 +368,14 @@ class StructuredLLM:
         shape = json.dumps(schema.model_json_schema(), ensure_ascii=False)
         return [*messages, HumanMessage(f"Answer with one JSON object that follows this JSON schema:\n{shape}")]
 
-    def invoke(self, schema: type[BaseModel], messages: list[BaseMessage], node: str) -> tuple[BaseModel, Usage]:
+    def invoke(
+        self, schema: type[BaseModel], messages: list[BaseMessage], node: str, draw: int = 0
+    ) -> tuple[BaseModel, Usage]:
+        """One valid answer. With sampling on, `draw` numbers independent answers to the same messages: each
+        is cached under its own key (draw 0 under the key a single answer always had)."""
         usage = Usage()
-        key = cache_key(self.backend, self.model, self.role, messages, schema, self.sampling)
+        sampling = {**self.sampling, "draw": draw} if draw else self.sampling
+        key = cache_key(self.backend, self.model, self.role, messages, schema, sampling)
         if self.cache is not None and self.cache_mode == "use":
             hit = self.cache.get(key)
             if hit is not None:

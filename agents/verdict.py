@@ -121,6 +121,23 @@ def llm_contradictions(verdict: Verdict, findings: list[Finding], checker) -> tu
     return [c for c in check.contradictions if c.strip()], usage
 
 
+CHAIR_DRAWS = 3  # answers the chair draws when sampling is on; the one with the median score stands
+
+
+def chair_answer(model, messages: list) -> tuple[Verdict, Usage]:
+    """The chair's verdict. Greedy decoding answers once; with sampling on (a temperature above 0) the chair
+    answers CHAIR_DRAWS times and the answer whose score is their median stands, as a panel's chair would
+    take the middle of several readings: one sampled score can land two points from the next."""
+    draws = CHAIR_DRAWS if (getattr(model, "sampling", None) or {}).get("temperature") else 1
+    answers, usage = [], Usage()
+    for draw in range(draws):
+        verdict, spent = model.invoke(Verdict, messages, node="write_verdict", draw=draw)
+        answers.append(verdict)
+        usage = usage + spent
+    answers.sort(key=lambda v: v.score)
+    return answers[len(answers) // 2], usage
+
+
 def decide(
     findings: list[Finding], paper: Paper, model, checker=None, checklist: Checklist | None = None
 ) -> tuple[Verdict, Usage, list[str]]:
@@ -133,7 +150,7 @@ def decide(
     """
     prompt = fill(load_prompt("verdict"), findings=findings_json(findings), title=paper.title, bands=bands_text())
     messages = [HumanMessage(prompt)]
-    verdict, usage = model.invoke(Verdict, messages, node="write_verdict")
+    verdict, usage = chair_answer(model, messages)
 
     def checked(v: Verdict) -> list[str]:
         nonlocal usage

@@ -228,6 +228,29 @@ def test_a_score_above_what_the_evidence_carries_is_lowered(pdf, assessment, sco
     assert any(f"score 9.6 lowered to {score}" in n and why in n for n in notes)  # (9.2 + 10) / 2, then capped
 
 
+def test_with_sampling_on_the_chair_answers_three_times_and_the_median_score_stands(tmp_path):
+    from fakes import synthesize
+    from langchain_core.messages import HumanMessage
+
+    from referee.agents.verdict import CHAIR_DRAWS, chair_answer
+    from referee.llm import LLMCache, StructuredLLM
+
+    drawn = iter([3.0, 9.0, 6.5, 2.0])
+
+    def responder(name, schema, prompt):
+        return {**synthesize(schema, prompt), "score": next(drawn)}
+
+    cache = LLMCache(tmp_path / "cache")
+    sampled = StructuredLLM(chat=FakeReviewModel(responder=responder), backend="fake", model="fake", cache=cache,
+                            sampling={"temperature": 0.7})  # fmt: skip
+    verdict, usage = chair_answer(sampled, [HumanMessage("findings")])
+    assert CHAIR_DRAWS == 3 and verdict.score == 6.5  # of 3.0, 9.0 and 6.5
+    again, _ = chair_answer(sampled, [HumanMessage("findings")])
+    assert again.score == 6.5  # each draw was cached under its own key
+    greedy = StructuredLLM(chat=FakeReviewModel(responder=responder), backend="fake", model="fake")
+    assert chair_answer(greedy, [HumanMessage("findings")])[0].score == 2.0  # one answer: the next score drawn
+
+
 def test_card_carries_the_grounding_line_and_run_json_the_details(pdf, tmp_path):
     run(pdf, tmp_path, FakeReviewModel())
     card_md = (tmp_path / "outputs" / "paper" / "card.md").read_text()

@@ -1,5 +1,5 @@
-"""The rigour checklist: the text's detectors answer with pointers into the paper, the panel's checks stand on the
-cells the experiments reviewer pointed at, and the score combines the chair's with the checklist's."""
+"""The rigour checklist: the text's detectors answer with pointers into the paper, the panel adds the cells the
+experiments reviewer pointed at, and the score combines the chair's with the checklist's."""
 
 from __future__ import annotations
 
@@ -84,18 +84,33 @@ def _experiments(results: list[dict]) -> Finding:
     return Finding(reviewer="experiments", ok=True, output={"results": results})
 
 
-def test_the_panel_checks_stand_on_the_cells_the_experiments_reviewer_pointed_at():
+def test_the_panel_adds_the_cells_it_pointed_at_and_never_changes_an_answer_to_no():
     row = {"cell": "T1.r1.c1", "this_paper": "91.2 \u00b1 0.4", "metric": "Table 1", "dataset": "MUTAG", "page": 5}
     compared = {**row, "baseline_cell": "T1.r2.c1", "best_baseline": "GIN", "baseline_value": "89.0 \u00b1 0.6"}
     alone = checklist(EMPIRICAL, [_experiments([row])])
     assert [item.key for item in alone.items] == [key for key, _ in ITEMS]
     by_key = {item.key: item for item in alone.items}
-    assert by_key["results"].answer == "yes" and by_key["results"].evidence[0].id == "T1.r1.c1"
-    assert by_key["baselines"].answer == "no" and "baseline cell" in by_key["baselines"].note
+    assert by_key["results"].answer == "yes" and [p.id for p in by_key["results"].evidence] == ["T1.r1.c1", "T1"]
+    assert by_key["baselines"].answer == "no" and by_key["baselines"].note == "not found in the paper"
     both = {item.key: item for item in checklist(EMPIRICAL, [_experiments([compared])]).items}
+    assert both["baselines"].answer == "yes" and both["baselines"].by == "panel"
     assert [p.id for p in both["baselines"].evidence] == ["T1.r1.c1", "T1.r2.c1"]
     failed = {i.key: i for i in checklist(EMPIRICAL, [Finding(reviewer="experiments", ok=False, error="x")]).items}
-    assert failed["results"].answer == "not applicable" and "no findings" in failed["results"].note
+    assert failed["results"].answer == "yes" and failed["results"].by == "text"  # the table of results is there
+    assert failed["results"].evidence[0].id == "T1" and failed["results"].evidence[0].text == "Table 1: Accuracy."
+    assert [i.answer for i in alone.items if i.key != "results"] == [
+        i.answer for k, i in failed.items() if k != "results"
+    ]  # the panel's failure moves no answer
+
+
+def test_a_sentence_comparing_with_baselines_answers_the_baselines_check():
+    said = "Our gated estimator outperforms all baselines on MUTAG. We thank the reviewers."
+    checks = text_checks(paper([section("Experiments", said, 5)], tables=[TABLE]))
+    assert checks["baselines"].answer == "yes"
+    assert [p.text for p in checks["baselines"].evidence] == ["Our gated estimator outperforms all baselines on MUTAG."]
+    untabled = text_checks(paper([section("Experiments", "Accuracy rises with depth.", 5)]))
+    assert untabled["results"].answer == "not applicable"
+    assert untabled["results"].note == "no table was found in the paper"
 
 
 def _items(*answers: str) -> Checklist:

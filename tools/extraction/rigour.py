@@ -1,7 +1,8 @@
 """The rigour checks the paper's text answers without a model: each detector finds the sentences, table cells or
-links that show an item (ablations, variance, statistical tests, ...), and the answer is yes with pointers to
-them, or no ("not found in the paper"), or not applicable (experimental checks on a paper without experiments,
-the theory's assumptions on a paper without theorems)."""
+links that show an item (results, baselines, ablations, variance, statistical tests, ...), and the answer is yes
+with pointers to them, or no ("not found in the paper"), or not applicable (experimental checks on a paper
+without experiments, the theory's assumptions on a paper without theorems). The answers do not change from run to
+run: the panel only adds the cells it pointed at as evidence (agents/rigour.py)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,13 @@ def _rx(pattern: str) -> re.Pattern:
 _RUNS = _rx(r"\b(?:runs?|seeds?|trials?|repetitions?|folds?|reported|report|tables?|averag\w*|experiments?)\b")
 # Each check's cues: a sentence shows the check when every pattern of one of its cues matches it.
 SENTENCE_CUES: dict[str, tuple[tuple[re.Pattern, ...], ...]] = {
+    "baselines": (
+        (
+            _rx(r"\bbaselines?\b|\b(?:prior|previous|existing|competing|other|state[- ]of[- ]the[- ]art) "
+                r"(?:methods|models|approaches|systems|algorithms)\b"),
+            _rx(r"\bcompar\w*|\boutperform\w*|\bbetter than\b|\bagainst\b|\bimproves? (?:on|over|upon)\b"),
+        ),
+    ),
     "tuning": (
         (
             _rx(r"\b(?:baselines?|all (?:the )?(?:methods|models)|each (?:method|model)|competing|compared "
@@ -100,8 +108,13 @@ def text_checks(paper: Paper) -> dict[str, CheckItem]:
     cited["ablations"] = _sections_named(paper, r"ablat")[:1] + cited["ablations"]
     runs = experimental(paper)
     no_runs = "the paper reports no experiments"
-    checks = {key: found(key, cited[key], runs, no_runs) for key in ("tuning", "ablations", "variance",
+    checks = {key: found(key, cited[key], runs, no_runs) for key in ("baselines", "tuning", "ablations", "variance",
                                                                      "significance", "datasets")}  # fmt: skip
+    measured = [_table(paper, t) for t in result_tables(paper)]
+    checks["results"] = (
+        found("results", measured, runs, no_runs) if not runs or paper.tables
+        else item("results", "not applicable", note="no table was found in the paper")
+    )  # fmt: skip
     theory = any(_THEORY.search(s.text) for s in paper.sections)
     checks["assumptions"] = found("assumptions", cited["assumptions"], theory, "the paper states no theorem")
     stated = [f for f in setup_facts(paper) if not _CHECKLIST.search(f.section)]
@@ -129,6 +142,11 @@ def _fact(units: Units, fact) -> Pointer:
     start = " ".join(fact.text.split())[:60]
     same = next((s for s in units.sentences if start in s.text), None)
     return Pointer(id=same.id if same else f"p. {fact.page}", text=fact.text[:400], page=fact.page)
+
+
+def _table(paper: Paper, table) -> Pointer:
+    number = next(i for i, t in enumerate(paper.tables, 1) if t is table)
+    return Pointer(id=f"T{number}", text=(table.caption or table.label)[:400], page=table.page)
 
 
 def _link(link) -> Pointer:
