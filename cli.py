@@ -374,29 +374,68 @@ def review_newsletter(
     model: Annotated[str | None, typer.Option(help="Model for every role (env REFEREE_MODEL).")] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL (env OPENAI_BASE_URL).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the LLM cache.")] = False,
+    send: Annotated[
+        bool, typer.Option("--send", help="Email the issue (SMTP settings: env REFEREE_SMTP_HOST, ...).")
+    ] = False,
+    to: Annotated[str | None, typer.Option("--to", help="Recipients of --send, e.g. a@x.org,b@y.org.")] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="With --send: build the email and save issue.eml, send nothing.")
+    ] = False,
+    site_url: Annotated[
+        str | None, typer.Option("--site-url", help="Where --out is published (env REFEREE_SITE_URL).")
+    ] = None,
 ) -> None:
-    """Draft a newsletter issue from saved cards; every sentence is checked against the cards."""
+    """Draft a newsletter issue from saved cards; every sentence is checked against the cards. With --send,
+    email it (or, with --issue N alone, email issue N as written before)."""
     try:
         from .llm import announce, structured_llm
-        from .newsletter import draft_issue
+        from .newsletter import draft_issue, mail_issue, saved_issue
         from .tools.publishing.attention import AttentionConfig
+        from .tools.publishing.mail import recipients, site_base, smtp_settings
         from .tools.publishing.newsletter import cards_from_paths, cards_from_weekly
 
-        if bool(weekly) == bool(cards):
-            raise BadInputError("give one of --weekly <report folder> or --cards <folder or glob>")
+        resend = send and issue is not None and not weekly and not cards
+        if bool(weekly) == bool(cards) and not resend:
+            raise BadInputError(
+                "give one of --weekly <report folder> or --cards <folder or glob> (or --issue N --send to email "
+                "an issue written before)"
+            )
+        if dry_run and not send:
+            raise BadInputError("--dry-run goes with --send")
         if style not in ("weekly", "digest"):
             raise BadInputError(f"unknown style {style!r}; choose weekly or digest")
-        sources, described = cards_from_weekly(weekly) if weekly else cards_from_paths(cards, AttentionConfig())
-        settings = get_settings(model=model, openai_base_url=base_url)
-        note = announce(settings)
-        if note:
-            err.print(f"[cyan]{esc(note)}[/]", highlight=False)
-        writer = structured_llm("writer", settings, "off" if no_cache else "use", n_ctx=8192)
-        with err.status(f"drafting from {len(sources)} cards..."):
-            drafted, folder = draft_issue(sources, described, writer, out=out, title=title, style=style, number=issue)
+        settings = get_settings(model=model, openai_base_url=base_url, site_url=site_url)
+        if send:  # checked before any model time is spent
+            mailing = (recipients(to), smtp_settings(settings, dry_run), site_base(settings.site_url))
+        if resend:
+            drafted, folder = saved_issue(out, issue)
+        else:
+            sources, described = cards_from_weekly(weekly) if weekly else cards_from_paths(cards, AttentionConfig())
+            note = announce(settings)
+            if note:
+                err.print(f"[cyan]{esc(note)}[/]", highlight=False)
+            writer = structured_llm("writer", settings, "off" if no_cache else "use", n_ctx=8192)
+            with err.status(f"drafting from {len(sources)} cards..."):
+                drafted, folder = draft_issue(
+                    sources, described, writer, out=out, title=title, style=style, number=issue
+                )
+            _drafted(drafted, folder, out)
+        if send:
+            recipients_, smtp, base = mailing
+            sent = mail_issue(drafted, folder, out, to=recipients_, smtp=smtp, base=base, dry_run=dry_run)
     except (RefereeError, Exception) as exc:  # noqa: BLE001 - _fail decides what the user sees
         _fail(exc)
         return
+    if send:
+        took = [a for a in sent.to if a not in sent.refused]
+        what = f"sent to {', '.join(took)} via {sent.server}" if sent.sent else (
+            f"dry run: not sent; it would go to {', '.join(sent.to)} via {sent.server}")  # fmt: skip
+        err.print(f"email of issue {drafted.number}: {esc(what)}; saved as {esc(str(sent.saved))}", highlight=False)
+        if sent.refused:
+            err.print(f"[yellow]note:[/] the server refused {esc(', '.join(sent.refused))}", highlight=False)
+
+
+def _drafted(drafted, folder: Path, out: Path) -> None:
     pv = drafted.provenance
     err.print(
         f"issue {drafted.number}: {len(drafted.papers)} papers, {len(drafted.concepts)} concepts; provenance: "

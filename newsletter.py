@@ -1,16 +1,30 @@
-"""Drafting one newsletter issue from saved cards: the cards' own facts, the writer's checked prose, the files.
+"""Drafting one newsletter issue from saved cards (the cards' own facts, the writer's checked prose, the files),
+and sending an issue by email.
 
 The issue number is the next free one in `<out>/newsletter/` unless one is given; writing an issue renders
-every issue's HTML again so that the previous/next links and the archive stay right.
+every issue's HTML again so that the previous/next links and the archive stay right. An email carries the
+issue as text and HTML with links absolute on the site where `<out>` is published; `issue.eml` beside the
+issue keeps what was sent (or, in a dry run, what would have been).
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from .agents.newsletter import paper_entries, write_prose
-from .tools.publishing.newsletter import Issue, SourceCard, issue_dir, next_number, today, write_issue
+from .tools.publishing.mail import DeliveryError, Smtp, build_message, send
+from .tools.publishing.newsletter import (
+    Issue,
+    SourceCard,
+    email_parts,
+    issue_dir,
+    load_issue,
+    next_number,
+    today,
+    write_issue,
+)
 
 
 def draft_issue(
@@ -47,3 +61,36 @@ def draft_issue(
         usage=usage.model_dump(),
     )
     return issue, write_issue(issue, out)
+
+
+@dataclass
+class Mailing:
+    """What an email of an issue went to, and where a copy of it is kept."""
+
+    to: list[str]
+    refused: list[str]
+    saved: Path
+    server: str
+    sent: bool
+
+
+def mail_issue(
+    issue: Issue, folder: Path, out: Path, *, to: list[str], smtp: Smtp, base: str, dry_run: bool
+) -> Mailing:
+    """Email a written issue (its folder under `out`), or in a dry run only build the message; either way the
+    message is saved as issue.eml in the issue's folder first."""
+    text, html = email_parts(issue, folder, out, base)
+    message = build_message(f"{issue.title} — issue {issue.number}", text, html, smtp.sender, to)
+    saved = folder / "issue.eml"
+    saved.write_bytes(message.as_bytes())
+    try:
+        refused = [] if dry_run else sorted(send(message, smtp))
+    except DeliveryError as exc:
+        again = f"review newsletter --out {out} --issue {issue.number} --send --to {','.join(to)}"
+        raise DeliveryError(f"{exc}; the issue and issue.eml are kept in {folder}; to send it again: {again}") from None
+    return Mailing(to=to, refused=refused, saved=saved, server=smtp.describe(), sent=not dry_run)
+
+
+def saved_issue(out: Path, number: int) -> tuple[Issue, Path]:
+    """Issue `number` as written earlier under `out` (to send it again without drafting)."""
+    return load_issue(out, number)

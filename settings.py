@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from platformdirs import user_cache_dir, user_config_dir
-from pydantic import AliasChoices, Field, ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from .errors import BadInputError
 
-SECRET_FIELDS = {"openai_api_key"}
+SECRET_FIELDS = {"openai_api_key", "smtp_password"}
 # Dollars per million tokens [input, output]; edit in referee.toml under [prices] or REFEREE_PRICES (JSON).
 DEFAULT_PRICES: dict[str, list[float]] = {
     "gpt-4o-mini": [0.15, 0.60],
@@ -107,6 +107,17 @@ class Settings(BaseSettings):
     github_api_url: str = "https://api.github.com"
     prices: dict[str, list[float]] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
 
+    # Delivery: where the output folder is published (links in emails are absolute from it), and the mail
+    # server `review newsletter --send` uses. The port defaults by smtp_tls: 25 none, 587 starttls, 465 ssl.
+    site_url: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int | None = Field(None, ge=1, le=65535)
+    smtp_tls: Literal["none", "starttls", "ssl"] = "starttls"
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str | None = None
+    smtp_timeout: float = 30.0
+
     max_pdf_mb: float = 50.0
     max_pages: int = 150
     metadata_ttl: float = 86400.0
@@ -157,6 +168,8 @@ def _env_names(name: str) -> list[str]:
 def mask(name: str, value: Any) -> str:
     if value is None:
         return "(not set)"
+    if isinstance(value, SecretStr):  # a password: not even a part of it
+        return "****"
     text = str(value)
     if name in SECRET_FIELDS:
         return f"{text[:3]}…{text[-4:]}" if len(text) > 10 else "****"

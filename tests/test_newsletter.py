@@ -3,9 +3,11 @@ sentence, and the email page in a real browser at 600 px."""
 
 from __future__ import annotations
 
+import email
 import json
 import re
 import subprocess
+from email import policy
 
 import pymupdf
 import pytest
@@ -68,6 +70,16 @@ def test_draft_from_a_weekly_run_numbers_issues_and_links_the_archive(httpserver
     # --issue overrides the numbering
     result = run_cli("newsletter", "--weekly", str(weekly), "--issue", "7", "--out", str(out), env=env, timeout=120)
     assert result.returncode == 0 and (out / "newsletter" / "issue-007" / "issue.md").is_file()
+    # drafted and emailed in one command (a dry run: the message is built and kept, not sent)
+    site = "https://papers.example.org/"
+    mail = {**env, "REFEREE_SMTP_FROM": "news@example.org", "REFEREE_SITE_URL": site}
+    result = run_cli("newsletter", "--weekly", str(weekly), "--out", str(out), "--send", "--dry-run", "--to",
+                     "a@example.org", env=mail, timeout=120)  # fmt: skip
+    assert result.returncode == 0 and "issue 8:" in result.stderr and "dry run: not sent" in result.stderr
+    saved = (out / "newsletter" / "issue-008" / "issue.eml").read_bytes()
+    sent = email.message_from_bytes(saved, policy=policy.default)
+    cards = re.findall(rf'href="{site}([^"]+/card\.html)"', sent.get_body(("html",)).get_content())
+    assert len(cards) == len(reviewed) and all((out / card).is_file() for card in cards)
 
 
 def make_cards(tmp_path, titles: list[str]):

@@ -12,6 +12,7 @@ import functools
 import glob
 import json
 import re
+from collections.abc import Callable
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -181,7 +182,8 @@ def next_number(root: Path) -> int:
     return max(existing_issues(root), default=0) + 1
 
 
-def to_markdown(issue: Issue) -> str:
+def to_markdown(issue: Issue, link: Callable[[str], str] = str) -> str:
+    """The issue as Markdown; `link` maps each card's path (relative to the issue folder) to the link written."""
     from .render import esc
 
     def prose(sentences: list[Sentence]) -> str:
@@ -203,7 +205,7 @@ def to_markdown(issue: Issue) -> str:
         lines += [f"### {n}. {esc(p.headline.text)}", ""]
         if p.headline.text != p.title:
             lines += [f"**{esc(p.title)}**", ""]
-        links = f"[review card]({p.card})" + (f" · [arXiv]({p.abs_url})" if p.abs_url else "")
+        links = f"[review card]({link(p.card)})" + (f" · [arXiv]({p.abs_url})" if p.abs_url else "")
         lines += [f"**{p.score:.1f}/10 · {p.label}**{gem} · {links}", "", "Key findings:", ""]
         lines += [f"- {esc(s.text)}" for s in p.key_findings] or ["- none recorded on the card"]
         lines += ["", "Practical applications:", ""]
@@ -233,11 +235,38 @@ _ENV = Environment(
 _FONT = "font-family:Georgia,'Times New Roman',serif;color:#1d1d1b;"
 
 
-def to_html(issue: Issue, prev: str | None, next_: str | None) -> str:
+def to_html(
+    issue: Issue, prev: str | None, next_: str | None, link: Callable[[str], str] = str, archive: str = "../index.html"
+) -> str:
     sections = [("At a glance", issue.at_a_glance)]
     if issue.reading_guide:
         sections.append(("Reading guide", issue.reading_guide))
-    return _ENV.get_template("issue.html").render(issue=issue, sections=sections, prev=prev, next=next_, font=_FONT)
+    return _ENV.get_template("issue.html").render(
+        issue=issue, sections=sections, prev=prev, next=next_, font=_FONT, link=link, archive=archive
+    )
+
+
+def load_issue(root: Path, number: int) -> tuple[Issue, Path]:
+    """A saved issue and its folder, or a one-line error listing the issues there are."""
+    saved = existing_issues(root)
+    if number not in saved:
+        there = ", ".join(map(str, saved)) or "none"
+        raise BadInputError(f"{root / 'newsletter'}: no issue {number} (issues there: {there})")
+    try:
+        return Issue.model_validate_json(saved[number].read_text(encoding="utf-8")), saved[number].parent
+    except (ValidationError, UnicodeDecodeError) as exc:
+        raise BadInputError(f"{saved[number]}: not a Referee issue ({str(exc).splitlines()[0][:160]})") from None
+
+
+def email_parts(issue: Issue, folder: Path, root: Path, base: str) -> tuple[str, str]:
+    """The issue's plain text and HTML for an email: every link absolute on the site published at `base` (the
+    output folder `root` at that URL), the previous/next links left out (the archive link stays)."""
+    from .mail import page_url
+
+    cards = {p.card: page_url(base, root, folder / p.card) for p in issue.papers}
+    archive = page_url(base, root, root / "newsletter" / "index.html")
+    html = to_html(issue, None, None, link=cards.__getitem__, archive=archive)
+    return to_markdown(issue, link=cards.__getitem__), html
 
 
 def write_issue(issue: Issue, root: Path) -> Path:
