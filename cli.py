@@ -359,6 +359,35 @@ def review_weekly(
     err.print(spent_table(outcome.spent))
 
 
+@app.command("site")
+def review_site(
+    out: Annotated[Path, typer.Option("--out", help="The output folder to publish.")] = Path("outputs"),
+    site_url: Annotated[
+        str | None, typer.Option("--site-url", help="Where --out is published (env REFEREE_SITE_URL); for feeds.")
+    ] = None,
+) -> None:
+    """Build a static site of everything under the output folder: home page, weeks, months, topics, search, feeds."""
+    try:
+        from .website import build_site
+
+        settings = get_settings(site_url=site_url)
+        built = build_site(out, settings.site_url)
+    except (RefereeError, Exception) as exc:  # noqa: BLE001 - _fail decides what the user sees
+        _fail(exc)
+        return
+    err.print(
+        f"site: {built.cards} cards, {built.weeks} weekly reports, {built.issues} issues, {built.topics} topics; "
+        f"{built.written} files written, {built.unchanged} unchanged, {built.removed} removed; "
+        f"{len(built.feeds)} Atom feeds",
+        highlight=False,
+    )
+    for path in built.skipped:
+        err.print(f"[yellow]note:[/] skipped {esc(path)}: not a file Referee can read", highlight=False)
+    for note in built.notes:
+        err.print(f"[yellow]note:[/] {esc(note)}", highlight=False)
+    err.print(f"open {esc(str(built.home))}", highlight=False)
+
+
 @app.command("newsletter")
 def review_newsletter(
     weekly: Annotated[
