@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -115,6 +116,14 @@ def test_synthetic_week_end_to_end(httpserver, tmp_path):
     page = (folder / "report.html").read_text()
     assert "<script" not in page and 'id="paper-1"' in page and "/card.html" in page
     assert "report: " in result.stderr and "hidden gems" in result.stderr
+    # pictures: score distribution, label mix and topic mix, inline SVG beside a table of the same numbers
+    assert sorted(p.name for p in (folder / "charts").iterdir()) == ["labels.svg", "scores.svg", "topics.svg"]
+    charts = re.findall(r'<div class="chart"><figure><svg role="img" aria-label="([^"]+)".*?</svg>\s*</figure>\s*'
+                        r"(<table>.*?</table>)</div>", page, flags=re.S)  # fmt: skip
+    assert len(charts) == 3 and charts[0][0].startswith("Scores of the 7 papers reviewed in depth")
+    counted = [sum(map(int, re.findall(r'<td style="text-align: right;">(\d+)</td>', table))) for _, table in charts]
+    assert counted == [7, 7, 8]  # scores and labels of the 7 reviewed; the topics of all 8 ranked
+    assert "![Scores of the 7 papers" in md and "| 9–10 | 0 |" in md
 
 
 def test_real_listing_feed_served_on_loopback(httpserver, tmp_path):

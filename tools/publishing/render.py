@@ -347,6 +347,10 @@ th{background:#f0efe9}
 code{font:.85em Menlo,Consolas,monospace;background:#eeede6;padding:.05rem .3rem;border-radius:3px}
 blockquote{margin:.8rem 0;padding:.4rem .9rem;border-left:4px solid #c9a227;background:#fffbe8}
 a{color:#0b5cad}
+.chart{display:flex;flex-wrap:wrap;gap:.5rem 1.2rem;align-items:flex-start;margin:.5rem 0 1rem}
+.chart figure{margin:0;flex:1 1 22rem;max-width:100%}
+.chart svg{width:100%;height:auto}
+.chart table{flex:0 1 11rem;width:auto}
 """
 
 

@@ -7,6 +7,7 @@ one write the same report. Paper- and model-supplied text is escaped as on the c
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from filelock import FileLock
@@ -18,6 +19,7 @@ from ...contract.verdict import TriageScore
 from ..grounding.wording import any_paper
 from ..sources.topics import Topics
 from .attention import PaperSignals, attention_note, estimate, gem_reason, is_gem
+from .charts import Chart, bar_chart, label_rows, most, score_rows
 from .render import esc, folder_name, inside, page_html
 
 GEM_BADGE = "💎 HIDDEN GEM"
@@ -247,7 +249,7 @@ def _paper_md(e: RankedPaper) -> list[str]:
     return lines
 
 
-def to_markdown(r: WeeklyReport) -> str:
+def to_markdown(r: WeeklyReport, charts: list[Chart] | None = None) -> str:
     c = r.counts
     lines = [f"# Referee weekly report: {esc(r.week)}", ""]
     cats = ", ".join(esc(x) for x in r.categories) or "all in the listing"
@@ -266,6 +268,7 @@ def to_markdown(r: WeeklyReport) -> str:
         lines.append(f"- **{esc(topic['name'])}** ({len(topic['papers'])}): {links}")
     if not r.topics:
         lines.append("No paper was reviewed this week.")
+    lines += ["", *_charts_md(report_charts(r) if charts is None else charts)]
     lines += ["", "## Hidden gems", ""]
     for gem in r.gems:
         lines.append(f"- **{GEM_BADGE}** [{esc(gem['title'])}](#paper-{gem['rank']}): {esc(gem['reason'])}")
@@ -292,6 +295,48 @@ def to_markdown(r: WeeklyReport) -> str:
         lines += ["", SPENT_NOTE, ""]
         lines += _usage_table(r.spent)
     return "\n".join(lines) + "\n"
+
+
+def report_charts(r: WeeklyReport) -> list[Chart]:
+    """The score distribution and label mix of the papers reviewed in depth, and the topic mix of the ranked."""
+    reviewed = [e for e in r.ranked if e.ranked_on == "deep review"]
+    charts = []
+    if reviewed:
+        n = len(reviewed)
+        scores, labels = score_rows(e.score for e in reviewed), label_rows(e.label for e in reviewed if e.label)
+        mix = ", ".join(f"{count} {label}" for label, count in labels if count)
+        charts.append(bar_chart("scores", "Score distribution", f"Scores of the {n} papers reviewed in depth, in "
+                                f"one-point bins: {most(scores)}.", ("score", "papers"), scores))  # fmt: skip
+        charts.append(bar_chart("labels", "Label mix", f"Labels of the {n} papers reviewed in depth: {mix}.",
+                                ("label", "papers"), labels))  # fmt: skip
+    if r.topics:
+        topics = [(t["name"], len(t["papers"])) for t in r.topics]
+        mix = ", ".join(f"{count} {name}" for name, count in topics)
+        charts.append(bar_chart("topics", "Topic mix", f"Ranked papers by topic: {mix}.", ("topic", "papers"),
+                                topics))  # fmt: skip
+    return charts
+
+
+def _charts_md(charts: list[Chart]) -> list[str]:
+    """Each chart as an image (charts/<name>.svg beside report.md) followed by the table of its numbers."""
+    if not charts:
+        return []
+    lines = ["## Charts", ""]
+    for chart in charts:
+        lines += [f"### {chart.title}", "", f"![{esc(chart.alt)}](charts/{chart.name}.svg)", ""]
+        lines += [f"| {chart.header[0]} | {chart.header[1]} |", "|---|---:|"]
+        lines += [f"| {esc(label)} | {value} |" for label, value in chart.rows]
+        lines.append("")
+    return lines
+
+
+def _inline_charts(html_text: str, charts: list[Chart]) -> str:
+    """report.html: each chart's image replaced by its SVG, inline, with its table beside it."""
+    for chart in charts:
+        image = rf'<p><img alt="[^"]*" src="charts/{chart.name}\.svg"\s*/?></p>\s*(<table>.*?</table>)'
+        figure = f'<div class="chart"><figure>{chart.inline()}</figure>'
+        html_text = re.sub(image, lambda m, f=figure: f"{f}{m.group(1)}</div>", html_text, count=1, flags=re.S)
+    return html_text
 
 
 SPENT_NOTE = "Every request the runs of this report sent, killed runs and failed calls included:"
@@ -334,9 +379,14 @@ def report_folder(root: Path, week: str, request_id: str) -> Path:
 
 def write_report(report: WeeklyReport, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    md_text = to_markdown(report)
+    charts = report_charts(report)
+    md_text = to_markdown(report, charts)
+    if charts:
+        (folder / "charts").mkdir(exist_ok=True)
+    for chart in charts:
+        (folder / "charts" / f"{chart.name}.svg").write_text(chart.svg, encoding="utf-8")
     (folder / "report.md").write_text(md_text, encoding="utf-8")
     html_text = page_html(f"Referee weekly report {report.week}", md_text.replace("/card.md)", "/card.html)"))
-    (folder / "report.html").write_text(html_text, encoding="utf-8")
+    (folder / "report.html").write_text(_inline_charts(html_text, charts), encoding="utf-8")
     (folder / "report.json").write_text(json.dumps(report.model_dump(), indent=2, ensure_ascii=False), "utf-8")
     return folder
