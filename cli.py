@@ -388,6 +388,40 @@ def review_site(
     err.print(f"open {esc(str(built.home))}", highlight=False)
 
 
+@app.command("calibration")
+def review_calibration(
+    weeks: Annotated[int | None, typer.Option("--weeks", min=1, help="Only the last N weeks (default: all).")] = None,
+    cache_dir: CacheDir = None,
+) -> None:
+    """How the verdicts' scores spread, per week and per model; warns where they cluster."""
+    try:
+        from .tools.publishing.calibration import CLUSTERED, FILE, logged, spreads
+
+        settings = get_settings(cache_dir=cache_dir)
+        rows = logged(settings.cache_dir, weeks)
+    except (RefereeError, Exception) as exc:  # noqa: BLE001 - _fail decides what the user sees
+        _fail(exc)
+        return
+    if not rows:
+        err.print(f"no verdict logged yet in {esc(str(settings.cache_dir / FILE))}: review papers first")
+        return
+    bars = " ▁▂▃▄▅▆▇█"
+    for key, title in (("week", "per week"), ("model", "per model")):
+        out.print(f"[bold]Scores {title}[/] (bins 0–1 … 9–10)", highlight=False)
+        for s in spreads(rows, key):
+            top = max(n for _, n in s.bins)
+            drawn = "".join(bars[round(8 * n / top)] if n else "·" for _, n in s.bins)
+            line = (f"  {esc(s.group):<28} {drawn}  n={s.n:<4} mean {s.mean:4.1f}  range {s.low:.1f}–{s.high:.1f}"
+                    f"  {s.densest:.0%} within one point")  # fmt: skip
+            out.print(line, highlight=False)
+            if s.clustered:
+                err.print(
+                    f"[yellow]warning:[/] {esc(s.group)}: {s.densest:.0%} of {s.n} scores lie within one point (over "
+                    f"{CLUSTERED:.0%}): the model is not telling these papers apart",
+                    highlight=False,
+                )
+
+
 @app.command("newsletter")
 def review_newsletter(
     weekly: Annotated[

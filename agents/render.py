@@ -14,6 +14,7 @@ from ..contract.registry import reviewer_names
 from ..contract.usage import Usage
 from ..state import Context, State
 from ..tools.extraction.digest import coverage
+from ..tools.publishing.calibration import Logged, record
 from ..tools.publishing.render import write_card
 
 
@@ -27,6 +28,11 @@ def _versions() -> dict[str, str]:
     return found
 
 
+def _name(model) -> str:
+    """The model a StructuredLLM wraps, by the name it was given; else its type's."""
+    return getattr(model, "model", None) or type(model).__name__
+
+
 def run_record(state: State, context: Context, covered: Coverage | None = None) -> dict:
     """What run.json keeps: inputs, versions, model per node, timings, token counts and coverage (`covered`,
     or worked out from the state)."""
@@ -34,14 +40,14 @@ def run_record(state: State, context: Context, covered: Coverage | None = None) 
     total = Usage()
     for finding in state.get("findings", []):
         nodes[f"review_{finding.reviewer}"] = {
-            "model": context.model_names.get("reviewer", type(context.model("reviewer")).__name__),
+            "model": context.model_names.get("reviewer", _name(context.model("reviewer"))),
             "ok": finding.ok,
             **finding.usage.model_dump(),
         }
         total = total + finding.usage
     verdict_usage = state.get("verdict_usage") or Usage()
     nodes["write_verdict"] = {
-        "model": context.model_names.get("verdict", type(context.model("verdict")).__name__),
+        "model": context.model_names.get("verdict", _name(context.model("verdict"))),
         **verdict_usage.model_dump(),
     }
     total = total + verdict_usage
@@ -76,6 +82,12 @@ def render(state: State, runtime: Runtime[Context]) -> dict:
         grounding=state.get("grounding"),
         coverage=covered,
     )
-    record = run_record(state, context, covered)
-    folder = write_card(card, context.out_dir, record, context.formats)
-    return {"card": card, "card_dir": str(folder), "run": record}
+    run = run_record(state, context, covered)
+    folder = write_card(card, context.out_dir, run, context.formats)
+    if card.verdict is not None:  # the calibration log keeps every verdict
+        model = run["nodes"]["write_verdict"]["model"]
+        paper = card.header.arxiv_id or card.header.source
+        logged = Logged(paper, card.header.version, model, card.verdict.score, card.verdict.label,
+                        card.created_at[:10], card.created_at)  # fmt: skip
+        record(context.settings.cache_dir, logged)
+    return {"card": card, "card_dir": str(folder), "run": run}
