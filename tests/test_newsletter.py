@@ -9,8 +9,10 @@ import re
 import subprocess
 from email import policy
 
+import bibtexparser
 import pymupdf
 import pytest
+import rispy
 from fakes import FakeReviewModel, synthesize
 from pdfbuild import two_column_paper
 from test_cli_extract import review as run_cli
@@ -67,6 +69,15 @@ def test_draft_from_a_weekly_run_numbers_issues_and_links_the_archive(httpserver
     assert 'href="../issue-001/issue.html"' in second and "next &rarr;" not in second
     for page, target in ((first, "../issue-002/issue.html"), (second, "../index.html")):
         assert target in page and (out / "newsletter" / "issue-001" / target).resolve().is_file()
+    # the week's picks and the issue's papers as BibTeX and RIS, read back
+    picks = bibtexparser.parse_string((weekly / "picks.bib").read_text())
+    assert not picks.failed_blocks and [e["eprint"] for e in picks.entries] == [e["arxiv_id"] for e in report["ranked"]]
+    assert len(rispy.loads((weekly / "picks.ris").read_text())) == len(report["ranked"])
+    cited = bibtexparser.parse_string((out / "newsletter" / "issue-001" / "issue.bib").read_text()).entries
+    assert [e["title"].strip("{}") for e in cited] == [p["title"] for p in issue["papers"]]
+    assert all(e["author"] and e["note"].startswith("Referee: ") for e in cited)
+    ris = rispy.loads((out / "newsletter" / "issue-001" / "issue.ris").read_text())
+    assert [r["title"] for r in ris] == [p["title"] for p in issue["papers"]] and all(r["authors"] for r in ris)
     # --issue overrides the numbering
     result = run_cli("newsletter", "--weekly", str(weekly), "--issue", "7", "--out", str(out), env=env, timeout=120)
     assert result.returncode == 0 and (out / "newsletter" / "issue-007" / "issue.md").is_file()

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from ...contract.card import Card
 from ...errors import BadInputError
 from .attention import AttentionConfig, card_signals, estimate, gem_reason, is_gem
+from .export import Reference, from_card, to_bibtex, to_ris, verdict_note
 
 
 class Sentence(BaseModel):
@@ -274,8 +275,24 @@ def write_issue(issue: Issue, root: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "issue.json").write_text(issue.model_dump_json(indent=2), encoding="utf-8")
     (folder / "issue.md").write_text(to_markdown(issue), encoding="utf-8")
+    refs = issue_references(issue)
+    (folder / "issue.bib").write_text(to_bibtex(refs), encoding="utf-8")
+    (folder / "issue.ris").write_text(to_ris(refs), encoding="utf-8")
     write_archive(root)
     return folder
+
+
+def issue_references(issue: Issue) -> list[Reference]:
+    """The issue's papers as references, read from their cards (the entry's own title and link where a card
+    can no longer be read)."""
+    refs = []
+    for p in issue.papers:
+        note = verdict_note(p.score, p.label, f"{issue.title}, issue {issue.number}")
+        try:
+            refs.append(from_card(_load_card(Path(issue.cards[p.pid])), note))
+        except (KeyError, OSError, BadInputError):
+            refs.append(Reference(title=p.title, authors=[], arxiv_id=p.arxiv_id, url=p.abs_url, note=note))
+    return refs
 
 
 def write_archive(root: Path) -> None:

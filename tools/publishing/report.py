@@ -20,6 +20,7 @@ from ..grounding.wording import any_paper
 from ..sources.topics import Topics
 from .attention import PaperSignals, attention_note, estimate, gem_reason, is_gem
 from .charts import Chart, bar_chart, label_rows, most, score_rows
+from .export import Reference, to_bibtex, to_ris, verdict_note
 from .render import esc, folder_name, inside, page_html
 
 GEM_BADGE = "💎 HIDDEN GEM"
@@ -389,4 +390,20 @@ def write_report(report: WeeklyReport, folder: Path) -> Path:
     html_text = page_html(f"Referee weekly report {report.week}", md_text.replace("/card.md)", "/card.html)"))
     (folder / "report.html").write_text(_inline_charts(html_text, charts), encoding="utf-8")
     (folder / "report.json").write_text(json.dumps(report.model_dump(), indent=2, ensure_ascii=False), "utf-8")
+    picks = report_references(report)
+    (folder / "picks.bib").write_text(to_bibtex(picks), encoding="utf-8")
+    (folder / "picks.ris").write_text(to_ris(picks), encoding="utf-8")
     return folder
+
+
+def report_references(report: WeeklyReport) -> list[Reference]:
+    """The week's ranked papers as references, in rank order, each noting its score and label."""
+    first = re.search(r"\d{4}-\d{2}-\d{2}", report.dates)
+    refs = []
+    for e in report.ranked:
+        where = f"weekly report {report.week}, rank {e.rank}"
+        note = verdict_note(e.score, e.label, where) if e.ranked_on == "deep review" else f"Referee ({where}, triage)"
+        refs.append(Reference(title=e.title, authors=list(e.authors), arxiv_id=e.arxiv_id,
+                              year=first.group(0)[:4] if first else None, url=f"https://arxiv.org/abs/{e.arxiv_id}",
+                              note=note))  # fmt: skip
+    return refs
