@@ -151,6 +151,7 @@ def assemble(
         stated_setup=setup_facts(paper),
         links=paper.links,
         tables=[{"label": t.label, "caption": t.caption, "page": t.page, "rows": t.rows[:8]} for t in paper.tables],
+        outline=[s.heading for s in paper.sections],
         reviewers=wanted,
         missing=missing,
         removed_template_text=removed,

@@ -16,6 +16,7 @@ from ..state import Context, State
 from ..tools.extraction.digest import coverage
 from ..tools.publishing.calibration import Logged, record
 from ..tools.publishing.render import write_card
+from ..tools.publishing.versions import changes, earlier_card
 
 
 def _versions() -> dict[str, str]:
@@ -82,6 +83,8 @@ def render(state: State, runtime: Runtime[Context]) -> dict:
         grounding=state.get("grounding"),
         coverage=covered,
     )
+    if (earlier := earlier_card(context.out_dir, card)) is not None:  # a new version of a paper reviewed before
+        card.changes = changes(earlier[0], earlier[1], card)
     run = run_record(state, context, covered)
     folder = write_card(card, context.out_dir, run, context.formats)
     if card.verdict is not None:  # the calibration log keeps every verdict

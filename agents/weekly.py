@@ -212,6 +212,7 @@ def deep_review(task: ReviewTask, runtime: Runtime[WeeklyContext]) -> dict:
                 "key_findings": card.key_findings(),
                 "applications": list(impact.applications) if (impact := card.review("impact")) else [],
                 "grounding": card.grounding,
+                "changes": card.changes.line(card.header.version) if card.changes else None,
                 "missing": card.missing,
                 "signals": card_signals(
                     card,

@@ -96,6 +96,35 @@ class CardHeader(BaseModel):
     code_urls: list[str] = []
 
 
+class VersionChanges(BaseModel):
+    """What changed since the card of an earlier version of the same paper (compared by code, not by a model)."""
+
+    previous: str = Field(description="the earlier version's id, e.g. 2604.01234v1")
+    previous_week: str = Field(description="the ISO week its card was made, e.g. 2026-W16")
+    previous_score: float | None = None
+    score: float | None = None
+    sections_added: list[str] = []
+    sections_removed: list[str] = []
+    tables_changed: list[str] = Field(default_factory=list, description="e.g. 'Table 2: 3 numbers changed'")
+    tables_added: list[str] = []
+    links_added: list[str] = []
+
+    def line(self, version: int | None) -> str:
+        """'v2 of a paper reviewed in week 2026-W16: 6.4 → 7.1, new section "Ablation study"; ...'"""
+        old = "not assessed" if self.previous_score is None else f"{self.previous_score:.1f}"
+        new = "not assessed" if self.score is None else f"{self.score:.1f}"
+        parts = [f"{old} \u2192 {new}"]
+        parts += [f'new section "{h}"' for h in self.sections_added[:3]]
+        parts += [f'section "{h}" removed' for h in self.sections_removed[:3]]
+        parts += self.tables_changed[:3] + [f"new {t}" for t in self.tables_added[:3]]
+        if self.links_added:
+            parts.append(f"{len(self.links_added)} link{'s' if len(self.links_added) > 1 else ''} added")
+        if len(parts) == 1:
+            parts.append("no section, table number or link changed")
+        head = f"v{version}" if version else "this version"
+        return f"{head} of a paper reviewed in week {self.previous_week} ({self.previous}): " + ", ".join(parts)
+
+
 class Card(BaseModel):
     header: CardHeader
     created_at: str
@@ -121,6 +150,8 @@ class Card(BaseModel):
     )
 
     checks: list[str] = []
+    outline: list[str] = Field(default_factory=list, description="the paper's section headings, as extracted")
+    changes: VersionChanges | None = Field(None, description="what changed since an earlier version's card")
 
     @property
     def alarms(self) -> list[HiddenText]:

@@ -314,6 +314,8 @@ def to_markdown(card: Card) -> str:
         lines.append(f"\n> Grounding: {esc(card.grounding)}.")
     if card.coverage:
         lines.append(f"\n> Coverage: {esc(card.coverage.line())}.")
+    if card.changes:
+        lines.append(f"\n> Changes: {esc(card.changes.line(h.version))}.")
     for check in card.checks:
         lines.append(f"\n> Check: {esc(check)}")
     if card.removed_template_text:

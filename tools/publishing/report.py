@@ -41,6 +41,7 @@ class RankedPaper(BaseModel):
     applications: list[str] = []
     card: str | None = None  # card.md, relative to the report folder
     grounding: str | None = None
+    changes: str | None = None  # a new version of a paper reviewed before: what changed, and the score
     triage: dict
     attention: dict | None = None
     gem: bool = False
@@ -162,6 +163,7 @@ def build_report(state: dict, topics: Topics, model_names: dict[str, str]) -> We
                 applications=[a for a in review["applications"] if a.strip().lower() not in NOT_CLAIMS],
                 card=f"../../{review['card_dir']}/card.md",
                 grounding=review.get("grounding"),
+                changes=review.get("changes"),
                 attention=attention.model_dump(),
                 gem=gem,
                 gem_reason=gem_reason(review["score"], review["label"], attention) if gem else None,
@@ -246,6 +248,8 @@ def _paper_md(e: RankedPaper) -> list[str]:
     lines += ["", f"*Triage:* {triage}", ""]
     if e.grounding:
         lines += [f"*Grounding:* {esc(e.grounding)}", ""]
+    if e.changes:
+        lines += [f"*New version:* {esc(e.changes)}", ""]
     lines += [f"*Hidden gem:* {esc(e.gem_reason)}" if e.gem else f"*Attention:* {esc(e.note)}", ""]
     return lines
 
