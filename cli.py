@@ -215,6 +215,9 @@ def review_paper(
     ] = None,
     model: Annotated[str | None, typer.Option(help="Model for every role (env REFEREE_MODEL).")] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL (env OPENAI_BASE_URL).")] = None,
+    language: Annotated[
+        str | None, typer.Option("--language", help="Language of model-written text, e.g. zh (env REFEREE_LANGUAGE).")
+    ] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the LLM cache.")] = False,
     refresh: Annotated[bool, typer.Option("--refresh", help="Ask the model again, then update the cache.")] = False,
 ) -> None:
@@ -228,7 +231,9 @@ def review_paper(
         reviewers = _csv(sections, reviewer_names(), "reviewer")
         if layout not in ("shared", "routed"):
             raise BadInputError(f"unknown layout {layout!r}; choose shared or routed")
-        settings = get_settings(model=model, openai_base_url=base_url, paper_token_budget=budget, read=read)
+        settings = get_settings(
+            model=model, openai_base_url=base_url, paper_token_budget=budget, read=read, language=language
+        )
         note = announce(settings)
         if note:
             err.print(f"[cyan]{esc(note)}[/]", highlight=False)
@@ -290,6 +295,9 @@ def review_weekly(
     ] = None,
     model: Annotated[str | None, typer.Option(help="Model for every role (env REFEREE_MODEL).")] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL (env OPENAI_BASE_URL).")] = None,
+    language: Annotated[
+        str | None, typer.Option("--language", help="Language of model-written text, e.g. zh (env REFEREE_LANGUAGE).")
+    ] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the LLM cache.")] = False,
     fresh: Annotated[
         bool, typer.Option("--fresh", help="Forget a saved run with these arguments; start over.")
@@ -312,7 +320,9 @@ def review_weekly(
             listing_query(request.categories, request.date_from, request.date_to)  # checks the categories
         topics = load_topics(topics_file) if topics_file else Topics()
         request.topics = topics.model_dump(mode="json", by_alias=True)
-        settings = get_settings(model=model, openai_base_url=base_url, weekly_concurrency=concurrency)
+        settings = get_settings(
+            model=model, openai_base_url=base_url, weekly_concurrency=concurrency, language=language
+        )
         note = announce(settings)
         if note:
             err.print(f"[cyan]{esc(note)}[/]", highlight=False)
@@ -436,6 +446,9 @@ def review_newsletter(
     ),
     model: Annotated[str | None, typer.Option(help="Model for every role (env REFEREE_MODEL).")] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL (env OPENAI_BASE_URL).")] = None,
+    language: Annotated[
+        str | None, typer.Option("--language", help="Language of model-written text, e.g. zh (env REFEREE_LANGUAGE).")
+    ] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the LLM cache.")] = False,
     send: Annotated[
         bool, typer.Option("--send", help="Email the issue (SMTP settings: env REFEREE_SMTP_HOST, ...).")
@@ -467,7 +480,7 @@ def review_newsletter(
             raise BadInputError("--dry-run goes with --send")
         if style not in ("weekly", "digest"):
             raise BadInputError(f"unknown style {style!r}; choose weekly or digest")
-        settings = get_settings(model=model, openai_base_url=base_url, site_url=site_url)
+        settings = get_settings(model=model, openai_base_url=base_url, site_url=site_url, language=language)
         if send:  # checked before any model time is spent
             mailing = (recipients(to), smtp_settings(settings, dry_run), site_base(settings.site_url))
         if resend:
@@ -480,8 +493,9 @@ def review_newsletter(
             writer = structured_llm("writer", settings, "off" if no_cache else "use", n_ctx=8192)
             with err.status(f"drafting from {len(sources)} cards..."):
                 drafted, folder = draft_issue(
-                    sources, described, writer, out=out, title=title, style=style, number=issue
-                )
+                    sources, described, writer, out=out, title=title, style=style, number=issue,
+                    language=settings.language,
+                )  # fmt: skip
             _drafted(drafted, folder, out)
         if send:
             recipients_, smtp, base = mailing

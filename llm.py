@@ -356,6 +356,7 @@ class StructuredLLM:
     max_in_flight: int = 4
     deadline_s: float | None = None  # one node's tries together; checked before each try
     sampling: dict = field(default_factory=lambda: {"temperature": 0})
+    instruction: str | None = None  # said after every prompt (the language to write in); part of the cache key
 
     def _runnable(self, schema: type[BaseModel]):
         extra = {"method": self.method} if self.method else {}
@@ -374,6 +375,8 @@ class StructuredLLM:
         """One valid answer. With sampling on, `draw` numbers independent answers to the same messages: each
         is cached under its own key (draw 0 under the key a single answer always had)."""
         usage = Usage()
+        if self.instruction:  # last, so that a paper shared by several prompts stays their common prefix
+            messages = [*messages, HumanMessage(self.instruction)]
         sampling = {**self.sampling, "draw": draw} if draw else self.sampling
         key = cache_key(self.backend, self.model, self.role, messages, schema, sampling)
         if self.cache is not None and self.cache_mode == "use":
@@ -751,6 +754,21 @@ def structured_llm(role: str, settings: Settings, cache_mode: str = "use", n_ctx
         max_in_flight=1 if picked.backend == "local" else settings.max_llm_in_flight,
         deadline_s=settings.node_deadline or (OFFLINE_NODE_DEADLINE if picked.backend == "local" else NODE_DEADLINE),
         sampling={"temperature": settings.temperature or 0},  # 0, not 0.0: the keys of cached answers stay
+        instruction=language_instruction(settings.language),
+    )
+
+
+def language_instruction(tag: str) -> str | None:
+    """What every prompt ends with when the user reads another language than English (None for English)."""
+    import langcodes
+
+    language = langcodes.Language.get(tag)
+    if language.language == "en":
+        return None
+    return (
+        f"Write every sentence of your answer in {language.display_name()} ({tag}). Keep in English: the field "
+        "names, the labels (BREAKTHROUGH, SIGNIFICANT, SOLID, INCREMENTAL, FLAWED) and every fixed value a field "
+        "allows. Keep exactly as the paper prints them: numbers, names of methods, datasets and people, and ids."
     )
 
 

@@ -36,9 +36,10 @@ def draft_issue(
     title: str,
     style: str,
     number: int | None = None,
+    language: str = "en",
 ) -> tuple[Issue, Path]:
     number = number or next_number(out)
-    glance, concepts, guide, headlines, provenance, usage, notes = write_prose(cards, llm, style)
+    glance, concepts, guide, headlines, provenance, usage, notes = write_prose(cards, llm, style, language)
     folder = issue_dir(out, number)
     papers = paper_entries(cards, headlines)
     for entry, card in zip(papers, cards, strict=True):

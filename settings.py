@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from platformdirs import user_cache_dir, user_config_dir
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from .errors import BadInputError
@@ -107,6 +107,9 @@ class Settings(BaseSettings):
     github_api_url: str = "https://api.github.com"
     prices: dict[str, list[float]] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
 
+    # The language of model-written text (an IETF tag: zh, de, pt-BR); extracted facts stay as the paper prints
+    # them and labels stay in their English capitals.
+    language: str = "en"
     # Delivery: where the output folder is published (links in emails are absolute from it), and the mail
     # server `review newsletter --send` uses. The port defaults by smtp_tls: 25 none, 587 starttls, 465 ssl.
     site_url: str | None = None
@@ -121,6 +124,15 @@ class Settings(BaseSettings):
     max_pdf_mb: float = 50.0
     max_pages: int = 150
     metadata_ttl: float = 86400.0
+
+    @field_validator("language")
+    @classmethod
+    def _language_tag(cls, value: str) -> str:
+        import langcodes
+
+        if not langcodes.tag_is_valid(value):
+            raise ValueError("not a language tag (e.g. en, zh, de, pt-BR)")
+        return langcodes.standardize_tag(value)
 
     @classmethod
     def settings_customise_sources(

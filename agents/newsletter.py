@@ -130,21 +130,21 @@ def _slots(draft: NewsletterDraft, pids: set[str]) -> list[_Slot]:
     return slots
 
 
-def _check(slot: _Slot, fields: dict[str, str]) -> Check:
+def _check(slot: _Slot, fields: dict[str, str], same_language: bool = True) -> Check:
     """The provenance check, plus one for prose: a sentence cut off (a truncated answer) is not kept."""
-    check = check_sentence(slot.text, slot.cited, fields)
+    check = check_sentence(slot.text, slot.cited, fields, same_language=same_language)
     prose = not slot.where.startswith(("headline:", "concept-name:"))
-    if prose and not slot.text.rstrip().endswith((".", "!", "?", '"', "”", ")")):
+    if prose and not slot.text.rstrip().endswith((".", "!", "?", '"', "”", ")", "\u3002", "\uff01", "\uff1f")):
         check.problems.append("an unfinished sentence")
     return check
 
 
 def _rewrite(
-    llm, flagged: list[tuple[int, _Slot, list[str]]], fields: dict[str, str]
+    llm, flagged: list[tuple[int, _Slot, list[str]]], fields: dict[str, str], same_language: bool = True
 ) -> tuple[dict[int, Rewrite], Usage]:
     items = []
     for index, slot, problems in flagged:
-        near = check_sentence(slot.text, slot.cited, fields).sources or list(fields)[:3]
+        near = check_sentence(slot.text, slot.cited, fields, same_language=same_language).sources or list(fields)[:3]
         shown = "\n".join(f"  [{fid}] {fields[fid]}" for fid in near[:5])
         items.append(f"{index}. {slot.text}\n  problems: {'; '.join(problems)}\n  fields:\n{shown}")
     prompt = fill(load_prompt("newsletter_rewrite"), items="\n\n".join(items))
@@ -156,9 +156,11 @@ def _rewrite(
 
 
 def write_prose(
-    cards: list[SourceCard], llm, style: str
+    cards: list[SourceCard], llm, style: str, language: str = "en"
 ) -> tuple[list[Sentence], list[Concept], list[Sentence], dict[str, Sentence], Provenance, Usage, list[str]]:
-    """(at a glance, concepts, reading guide, headline by pid, provenance, usage, notes)."""
+    """(at a glance, concepts, reading guide, headline by pid, provenance, usage, notes). `language`: the one the
+    writer writes in."""
+    same = language.split("-")[0].lower() == "en"
     fields = {fid: text for c in cards for fid, text in c.fields.items()}
     pids = {c.pid for c in cards}
     prompt = fill(
@@ -178,16 +180,16 @@ def write_prose(
         notes.append(f"the writer model gave no draft ({str(exc)[:200]}); the issue holds the cards' own text only")
     slots = _slots(draft, pids)
     provenance = Provenance(sentences=len(slots))
-    checks = [_check(s, fields) for s in slots]
+    checks = [_check(s, fields, same) for s in slots]
     flagged = [(i, slots[i], c.problems) for i, c in enumerate(checks) if not c.ok]
     provenance.flagged = len(flagged)
     if flagged:
-        rewrites, more = _rewrite(llm, flagged, fields)
+        rewrites, more = _rewrite(llm, flagged, fields, same)
         usage = usage + more
         for index, slot, problems in flagged:
             new = rewrites.get(index)
             new = _slot(slot.where, new.text, new.sources) if new else None
-            again = _check(new, fields) if new and new.text else None
+            again = _check(new, fields, same) if new and new.text else None
             if again is not None and again.ok:
                 checks[index] = again
                 slots[index] = new

@@ -20,7 +20,8 @@ def verify(state: State, runtime: Runtime[Context]) -> dict:
     }
     outcome = state.get("verdict") or VerdictOutcome(error="the verdict did not run")
     verdict = outcome.verdict.model_copy(deep=True) if outcome.verdict else None
-    grounding = check_card(reviews, verdict, state["paper"], runtime.context.ledger)
+    context = runtime.context
+    grounding = check_card(reviews, verdict, state["paper"], context.ledger, context.settings.language)
     if verdict is not None and not verdict.reasons:
         outcome = VerdictOutcome(error=NO_REASON, notes=outcome.notes, checklist=outcome.checklist)
     elif verdict is not None:

@@ -36,8 +36,11 @@ def _view(field_text: str) -> tuple[str, frozenset[str], frozenset[str]]:
     return normalise(field_text), frozenset(numbers_in(field_text)), frozenset(content_words(field_text))
 
 
-def check_sentence(text: str, cited: list[str], fields: dict[str, str], top: int = 3) -> Check:
-    """Attribute `text` to card fields and say what in it no field supports."""
+def check_sentence(
+    text: str, cited: list[str], fields: dict[str, str], top: int = 3, same_language: bool = True
+) -> Check:
+    """Attribute `text` to card fields and say what in it no field supports. A sentence in another language than
+    the cards' English text (`same_language` False) is held to its numbers and names, which do not translate."""
     views = {fid: _view(t) for fid, t in fields.items()}
     attributed = [c for c in cited if c in fields]
     problems = []
@@ -48,13 +51,13 @@ def check_sentence(text: str, cited: list[str], fields: dict[str, str], top: int
             attributed += [h for h in holders if h not in attributed][:1]
         else:
             problems.append(f"the number {number} is on no card")
-    for name in sorted(names_in(text)):
+    for name in sorted(names_in(text, same_language)):
         holders = [fid for fid, (normal, _, _) in views.items() if name.lower() in normal]
         if holders:
             attributed += [h for h in holders if h not in attributed][:1]
         else:
             problems.append(f"the name {name!r} is on no card")
-    words = content_words(text)
+    words = content_words(text) if same_language else set()
     if words:
         overlap = sorted(fields, key=lambda fid: (-len(words & views[fid][2]), fid))
         attributed += [fid for fid in overlap[:top] if fid not in attributed and words & views[fid][2]]

@@ -192,8 +192,11 @@ JUDGEMENT_WORDS = 4
 class Scrutiny:
     """One card's check against its paper: the paper's index, the tally, and what the card already says."""
 
-    def __init__(self, paper: Paper, elsewhere: list[set[str]] | None = None) -> None:
+    def __init__(self, paper: Paper, elsewhere: list[set[str]] | None = None, language: str = "en") -> None:
         self.paper = paper
+        # In another language than the paper's English, words cannot be matched against the paper: numbers and
+        # names (language-independent) still are, and sentences are still checked against each other.
+        self.same_language = language.split("-")[0].lower() == "en"
         self.elsewhere = elsewhere or []  # key words of the sentences on other papers' cards
         self.written: list[str] = []  # every model-written sentence kept on this card
         self.index = PaperText(paper)
@@ -220,7 +223,7 @@ class Scrutiny:
     def unsupported(self, text: str) -> list[str]:
         """Numbers the paper does not print and names it never uses."""
         numbers = [n for n in sorted(numbers_in(text)) if not self.index.has_number(n)]
-        return numbers + [n for n in sorted(names_in(text)) if not self.has_token(n)]
+        return numbers + [n for n in sorted(names_in(text, self.same_language)) if not self.has_token(n)]
 
     def filler(self, sentence: str, kind: KindName) -> str | None:
         """Why a sentence goes (None when it stays): it denies what extraction found, could describe any paper,
@@ -229,6 +232,8 @@ class Scrutiny:
         if denied := denial(sentence, self.facts):
             return f"contradicts the paper: {denied}"
         words, plain = content_words(sentence), plain_words(_QUOTED.sub(" ", sentence))
+        if not self.same_language:
+            return self._repeated(sentence, words)
         if len(words) >= 4 and len(words - self.vocabulary) > len(words) / 2:
             return "could describe any paper: most of its words are not in the paper"
         named = {n.lower() for n in names_in(sentence) if self.has_token(n)}  # its datasets, baselines...
@@ -247,6 +252,9 @@ class Scrutiny:
             return "says nothing about this paper"
         if runs(_QUOTED.sub(" ", sentence), COPY_WORDS) & self.abstract:
             return "copies the abstract"
+        return self._repeated(sentence, words)
+
+    def _repeated(self, sentence: str, words: set[str]) -> str | None:
         same = normalise(sentence).strip(" .")
         for where, other, text in self.kept:
             if same == text or (len(words) >= 3 and overlap(words, other) >= REPEAT):
@@ -372,7 +380,7 @@ def check_verdict(verdict: Verdict, s: Scrutiny) -> None:
     verdict.disagreements = s.items(list(verdict.disagreements), "judgement", 400, "verdict.disagreements")
     written = len(s.written)
     tldr = s.text(verdict.tldr, "fact", "verdict.tldr", 400)
-    if not tldr or overlap(content_words(tldr), content_words(s.paper.abstract)) < TLDR_OVERLAP:
+    if not tldr or s.same_language and overlap(content_words(tldr), content_words(s.paper.abstract)) < TLDR_OVERLAP:
         del s.written[written:]
         sentence = contribution_sentence(s.paper)
         tldr = f"From the abstract: \u201c{sentence[:360]}\u201d" if sentence else tldr
@@ -382,11 +390,16 @@ def check_verdict(verdict: Verdict, s: Scrutiny) -> None:
 
 
 def check_card(
-    reviews: dict[str, Findings], verdict: Verdict | None, paper: Paper, ledger: SentenceLedger | None = None
+    reviews: dict[str, Findings],
+    verdict: Verdict | None,
+    paper: Paper,
+    ledger: SentenceLedger | None = None,
+    language: str = "en",
 ) -> Grounding:
     """Check (and fix in place) every model-written field of every review and of the verdict; the tally. With a
-    ledger, a sentence that stands on another paper's card goes, and the sentences this card keeps are recorded."""
-    s = Scrutiny(paper, ledger.elsewhere(paper) if ledger else None)
+    ledger, a sentence that stands on another paper's card goes, and the sentences this card keeps are recorded.
+    `language`: the one the model wrote in."""
+    s = Scrutiny(paper, ledger.elsewhere(paper) if ledger else None, language)
     results = [r.model_dump() for r in getattr(reviews.get("experiments"), "results", [])]
     s.facts["baselines"] = baseline_compared(results)
     for name, review in reviews.items():

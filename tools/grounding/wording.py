@@ -72,10 +72,11 @@ def key_words(text: str) -> set[str]:
     return {_stem(w) for w in _WORD.findall(text) if len(w) >= 4 and w.lower() not in _FUNCTION_WORDS}
 
 
-def names_in(text: str) -> set[str]:
-    """Acronyms, CamelCase words and capitalised words that do not open the sentence."""
+def names_in(text: str, capitalised: bool = True) -> set[str]:
+    """Acronyms, CamelCase words and (with `capitalised`: not in a language that capitalises its nouns)
+    capitalised words that do not open the sentence."""
     found = set(_NAME.findall(text))
-    words = text.split()
+    words = text.split() if capitalised else []
     for prev, word in zip(words, words[1:], strict=False):
         bare = word.strip(".,;:()[]\"'!?")
         if bare[:1].isupper() and not prev.endswith((".", ":", "!", "?")) and bare.lower() not in GENERIC:
