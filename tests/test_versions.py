@@ -78,3 +78,15 @@ def test_reviewing_v2_after_v1_puts_the_changes_on_the_card(httpserver, tmp_path
     assert "> Changes: v2 of a paper reviewed in week" in md and 'new section \\"Ablation study\\"' in md.replace(
         '"', '\\"'
     )
+
+
+def test_the_weekly_report_names_a_new_version_and_its_changes():
+    from referee.tools.publishing.render import esc
+    from referee.tools.publishing.report import RankedPaper, _paper_md
+
+    said = 'v2 of a paper reviewed in week 2026-W16 (2604.90001v1): 6.4 \u2192 7.1, new section "Ablation study"'
+    entry = RankedPaper(rank=1, arxiv_id="2604.90001", title="T", authors=["A"], topic="Methods", score=7.1,
+                        ranked_on="deep review", label="SOLID", confidence=3, tldr="t", card="../../x/card.md",
+                        triage={"relevance": 8, "novelty": 7, "reason": ""}, attention={"points": 2}, changes=said,
+                        note="expected attention: 2 points")  # fmt: skip
+    assert f"*New version:* {esc(said)}" in _paper_md(entry)
