@@ -181,6 +181,28 @@ def show_config() -> None:
         table.add_row(name, esc(value), esc(source))
     out.print(table)
     out.print("config files looked for: " + ", ".join(esc(str(p)) for p in config_files()), highlight=False)
+    from .local_servers import detect
+    from .settings import get_settings as effective
+
+    settings = effective()
+    if not settings.detect_servers:
+        server = "not looked for (REFEREE_DETECT_SERVERS=false)"
+    elif settings.openai_api_key or settings.openai_base_url or settings.local_model:
+        server = "not looked for: a key, base URL or local model is configured"
+    else:
+        found = detect(settings)
+        server = f"{found.name} at {found.base_url}, model {found.model}" if found else "none running"
+    out.print(f"local model server: {esc(server)}", highlight=False)
+
+
+def _detected(settings):
+    """The settings pointed at a model server found running on localhost, saying so (local_servers.py)."""
+    from .local_servers import with_detected
+
+    settings, found = with_detected(settings)
+    if found is not None:
+        err.print(f"[cyan]{esc(found.line())}[/]", highlight=False)
+    return settings
 
 
 def _csv(value: str | None, allowed: tuple[str, ...], what: str) -> list[str] | None:
@@ -218,6 +240,10 @@ def review_paper(
     language: Annotated[
         str | None, typer.Option("--language", help="Language of model-written text, e.g. zh (env REFEREE_LANGUAGE).")
     ] = None,
+    no_detect: Annotated[
+        bool,
+        typer.Option("--no-detect", help="Do not look for a model server on localhost (env REFEREE_DETECT_SERVERS)."),
+    ] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the LLM cache.")] = False,
     refresh: Annotated[bool, typer.Option("--refresh", help="Ask the model again, then update the cache.")] = False,
 ) -> None:
@@ -231,9 +257,10 @@ def review_paper(
         reviewers = _csv(sections, reviewer_names(), "reviewer")
         if layout not in ("shared", "routed"):
             raise BadInputError(f"unknown layout {layout!r}; choose shared or routed")
-        settings = get_settings(
-            model=model, openai_base_url=base_url, paper_token_budget=budget, read=read, language=language
-        )
+        settings = _detected(get_settings(
+            model=model, openai_base_url=base_url, paper_token_budget=budget, read=read, language=language,
+            detect_servers=False if no_detect else None,
+        ))  # fmt: skip
         note = announce(settings)
         if note:
             err.print(f"[cyan]{esc(note)}[/]", highlight=False)
@@ -298,6 +325,10 @@ def review_weekly(
     language: Annotated[
         str | None, typer.Option("--language", help="Language of model-written text, e.g. zh (env REFEREE_LANGUAGE).")
     ] = None,
+    no_detect: Annotated[
+        bool,
+        typer.Option("--no-detect", help="Do not look for a model server on localhost (env REFEREE_DETECT_SERVERS)."),
+    ] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the LLM cache.")] = False,
     fresh: Annotated[
         bool, typer.Option("--fresh", help="Forget a saved run with these arguments; start over.")
@@ -320,9 +351,10 @@ def review_weekly(
             listing_query(request.categories, request.date_from, request.date_to)  # checks the categories
         topics = load_topics(topics_file) if topics_file else Topics()
         request.topics = topics.model_dump(mode="json", by_alias=True)
-        settings = get_settings(
-            model=model, openai_base_url=base_url, weekly_concurrency=concurrency, language=language
-        )
+        settings = _detected(get_settings(
+            model=model, openai_base_url=base_url, weekly_concurrency=concurrency, language=language,
+            detect_servers=False if no_detect else None,
+        ))  # fmt: skip
         note = announce(settings)
         if note:
             err.print(f"[cyan]{esc(note)}[/]", highlight=False)
@@ -449,6 +481,10 @@ def review_newsletter(
     language: Annotated[
         str | None, typer.Option("--language", help="Language of model-written text, e.g. zh (env REFEREE_LANGUAGE).")
     ] = None,
+    no_detect: Annotated[
+        bool,
+        typer.Option("--no-detect", help="Do not look for a model server on localhost (env REFEREE_DETECT_SERVERS)."),
+    ] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the LLM cache.")] = False,
     send: Annotated[
         bool, typer.Option("--send", help="Email the issue (SMTP settings: env REFEREE_SMTP_HOST, ...).")
@@ -480,13 +516,15 @@ def review_newsletter(
             raise BadInputError("--dry-run goes with --send")
         if style not in ("weekly", "digest"):
             raise BadInputError(f"unknown style {style!r}; choose weekly or digest")
-        settings = get_settings(model=model, openai_base_url=base_url, site_url=site_url, language=language)
+        settings = get_settings(model=model, openai_base_url=base_url, site_url=site_url, language=language,
+                                detect_servers=False if no_detect else None)  # fmt: skip
         if send:  # checked before any model time is spent
             mailing = (recipients(to), smtp_settings(settings, dry_run), site_base(settings.site_url))
         if resend:
             drafted, folder = saved_issue(out, issue)
         else:
             sources, described = cards_from_weekly(weekly) if weekly else cards_from_paths(cards, AttentionConfig())
+            settings = _detected(settings)
             note = announce(settings)
             if note:
                 err.print(f"[cyan]{esc(note)}[/]", highlight=False)

@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     writer_model: str | None = None
     structured_method: str | None = None  # json_schema | function_calling | json_mode; None: by backend
     local_model: str | None = None  # a GGUF file to use instead of the offline default
+    # With no key and no base URL: look for a model server already running on localhost (local_servers.py)
+    # before loading the bundled model; --no-detect turns it off.
+    detect_servers: bool = True
     local_threads: int = 2
     max_output_tokens: int = 1200
     # Sampling temperature of every model call; 0 (the default) decodes greedily, so a review repeats exactly.

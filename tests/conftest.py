@@ -50,3 +50,4 @@ def _isolated_env(tmp_path, monkeypatch):
         if name.startswith("REFEREE_") and name != "REFEREE_CORPUS":
             monkeypatch.delenv(name)
     monkeypatch.setenv("REFEREE_CACHE_DIR", str(tmp_path / "env-cache"))
+    monkeypatch.setenv("REFEREE_DETECT_SERVERS", "false")  # nor a model server the machine happens to run
