@@ -18,7 +18,7 @@ from ..contract.usage import Usage
 from ..errors import RefereeError
 from ..prompts import load_prompt
 from ..tools.grounding.provenance import Check, check_sentence
-from ..tools.grounding.wording import any_paper, content_words
+from ..tools.grounding.wording import any_paper, content_words, english
 from ..tools.publishing.newsletter import Concept, PaperEntry, Provenance, Sentence, SourceCard
 from ..tools.publishing.urls import safe_url
 from .base import fill
@@ -160,7 +160,7 @@ def write_prose(
 ) -> tuple[list[Sentence], list[Concept], list[Sentence], dict[str, Sentence], Provenance, Usage, list[str]]:
     """(at a glance, concepts, reading guide, headline by pid, provenance, usage, notes). `language`: the one the
     writer writes in."""
-    same = language.split("-")[0].lower() == "en"
+    same = english(language)
     fields = {fid: text for c in cards for fid, text in c.fields.items()}
     pids = {c.pid for c in cards}
     prompt = fill(

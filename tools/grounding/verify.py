@@ -23,7 +23,17 @@ from ...paper import Paper
 from ..extraction.text import clean
 from .consistency import baseline_compared, denial, paper_facts
 from .ledger import SentenceLedger
-from .wording import SAME_SENTENCE, content_words, key_words, names_in, overlap, plain_words, runs, sentences
+from .wording import (
+    SAME_SENTENCE,
+    content_words,
+    english,
+    key_words,
+    names_in,
+    overlap,
+    plain_words,
+    runs,
+    sentences,
+)
 
 _DASHES = dict.fromkeys(map(ord, "\u2212\u2012\u2013\u2014\u2010\u2011\ufe63\uff0d"), "-")
 _QUOTES = dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032`\u00b4"), "'") | dict.fromkeys(
@@ -196,7 +206,7 @@ class Scrutiny:
         self.paper = paper
         # In another language than the paper's English, words cannot be matched against the paper: numbers and
         # names (language-independent) still are, and sentences are still checked against each other.
-        self.same_language = language.split("-")[0].lower() == "en"
+        self.same_language = english(language)
         self.elsewhere = elsewhere or []  # key words of the sentences on other papers' cards
         self.written: list[str] = []  # every model-written sentence kept on this card
         self.index = PaperText(paper)

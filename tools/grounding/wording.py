@@ -113,3 +113,8 @@ def any_paper(texts: dict[str, list[str]]) -> set[str]:
             if other != paper and len(words) >= 3 and overlap(words, other_words) >= SAME_SENTENCE:
                 found |= {text, other_text}
     return found
+
+
+def english(language: str) -> bool:
+    """Whether text in `language` (an IETF tag) can be matched word for word against an English paper."""
+    return language.split("-")[0].lower() == "en"
