@@ -32,7 +32,8 @@ def panel_evidence(checks: dict[str, CheckItem], findings: list[Finding]) -> dic
     for key, cells in pointed.items():
         now = checks[key]
         if cells and now.answer != "not applicable":
-            out[key] = item(key, "yes", "panel", (cells + now.evidence)[:3])
+            unique = list({pointer.id: pointer for pointer in reversed(cells + now.evidence)}.values())[::-1]
+            out[key] = item(key, "yes", "panel", unique[:3])
     return out
 
 

@@ -87,7 +87,7 @@ def _experiments(results: list[dict]) -> Finding:
 def test_the_panel_adds_the_cells_it_pointed_at_and_never_changes_an_answer_to_no():
     row = {"cell": "T1.r1.c1", "this_paper": "91.2 \u00b1 0.4", "metric": "Table 1", "dataset": "MUTAG", "page": 5}
     compared = {**row, "baseline_cell": "T1.r2.c1", "best_baseline": "GIN", "baseline_value": "89.0 \u00b1 0.6"}
-    alone = checklist(EMPIRICAL, [_experiments([row])])
+    alone = checklist(EMPIRICAL, [_experiments([row, dict(row)])])  # the same cell twice is shown once
     assert [item.key for item in alone.items] == [key for key, _ in ITEMS]
     by_key = {item.key: item for item in alone.items}
     assert by_key["results"].answer == "yes" and [p.id for p in by_key["results"].evidence] == ["T1.r1.c1", "T1"]
