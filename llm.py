@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 import diskcache
 import httpx
 import json_repair
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, ValidationError
 
 from .contract.usage import Usage, stage_of
@@ -375,7 +375,10 @@ class StructuredLLM:
         """One valid answer. With sampling on, `draw` numbers independent answers to the same messages: each
         is cached under its own key (draw 0 under the key a single answer always had)."""
         usage = Usage()
-        if self.instruction:  # last, so that a paper shared by several prompts stays their common prefix
+        if self.instruction:  # in the system message (the same for every reviewer) and last; never inside the paper
+            first = messages[0] if messages else None
+            if isinstance(first, SystemMessage):
+                messages = [SystemMessage(f"{first.content}\n\n{self.instruction}"), *messages[1:]]
             messages = [*messages, HumanMessage(self.instruction)]
         sampling = {**self.sampling, "draw": draw} if draw else self.sampling
         key = cache_key(self.backend, self.model, self.role, messages, schema, sampling)
