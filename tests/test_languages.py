@@ -59,6 +59,9 @@ def test_a_review_in_chinese_tells_every_prompt_and_keeps_the_card_checked(https
     card = json.loads((out / "paper" / "card.json").read_text())
     assert card["verdict"]["label"] in ("BREAKTHROUGH", "SIGNIFICANT", "SOLID", "INCREMENTAL", "FLAWED")
     assert card["grounding"].split(" of ")[0].isdigit()  # the checks ran and counted
+    # the fake model answers in English: the card says the language asked for was not written
+    md = (out / "paper" / "card.md").read_text()
+    assert "> Check: asked for Chinese (zh), the model wrote its text in another language (0% of its letters" in md
     english = run_cli("paper", str(pdf), "--out", str(tmp_path / "en"), env=env, timeout=120)
     assert english.returncode == 0 and all("Chinese" not in r["messages"][-1]["content"]
                                            for r in fake.requests[len(last):])  # fmt: skip
@@ -73,3 +76,12 @@ def test_newsletter_sentences_in_another_language_are_held_to_their_numbers_and_
     invented = check_sentence("该方法在 MUTAG 上将误差降低了 40%。", ["p1.tldr"], fields, same_language=False)
     assert invented.problems == ["the number 40% is on no card"]
     assert not check_sentence("Die Methode ist neu und schnell.", [], fields).ok  # read as English: on no card
+
+
+def test_text_in_another_script_than_the_one_asked_for_is_told():
+    from referee.tools.grounding.language import ignored_language, script_share
+
+    assert ignored_language(["该方法在 MUTAG 上将误差降低了 12.5%。"], "zh") is None
+    assert ignored_language(["The method lowers the error on MUTAG."], "ja").startswith("asked for Japanese (ja)")
+    assert script_share(["Die Methode ist neu."], "de") is None  # Latin letters: German and English look alike
+    assert ignored_language(["Метод снижает ошибку на MUTAG."], "ru") is None
