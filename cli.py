@@ -112,6 +112,12 @@ def extract(
 cache_app = typer.Typer(help="Look at or empty the cache of papers and model answers.", no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
 CacheDir = Annotated[Path | None, typer.Option(help="Cache directory (env REFEREE_CACHE_DIR).")]
+Language = Annotated[
+    str | None, typer.Option("--language", help="Language of model-written text, e.g. zh (env REFEREE_LANGUAGE).")
+]
+NoDetect = Annotated[
+    bool, typer.Option("--no-detect", help="Do not look for a model server on localhost (env REFEREE_DETECT_SERVERS).")
+]
 
 
 @cache_app.command("info")
@@ -237,13 +243,8 @@ def review_paper(
     ] = None,
     model: Annotated[str | None, typer.Option(help="Model for every role (env REFEREE_MODEL).")] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL (env OPENAI_BASE_URL).")] = None,
-    language: Annotated[
-        str | None, typer.Option("--language", help="Language of model-written text, e.g. zh (env REFEREE_LANGUAGE).")
-    ] = None,
-    no_detect: Annotated[
-        bool,
-        typer.Option("--no-detect", help="Do not look for a model server on localhost (env REFEREE_DETECT_SERVERS)."),
-    ] = False,
+    language: Language = None,
+    no_detect: NoDetect = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the LLM cache.")] = False,
     refresh: Annotated[bool, typer.Option("--refresh", help="Ask the model again, then update the cache.")] = False,
 ) -> None:
@@ -322,13 +323,8 @@ def review_weekly(
     ] = None,
     model: Annotated[str | None, typer.Option(help="Model for every role (env REFEREE_MODEL).")] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL (env OPENAI_BASE_URL).")] = None,
-    language: Annotated[
-        str | None, typer.Option("--language", help="Language of model-written text, e.g. zh (env REFEREE_LANGUAGE).")
-    ] = None,
-    no_detect: Annotated[
-        bool,
-        typer.Option("--no-detect", help="Do not look for a model server on localhost (env REFEREE_DETECT_SERVERS)."),
-    ] = False,
+    language: Language = None,
+    no_detect: NoDetect = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the LLM cache.")] = False,
     fresh: Annotated[
         bool, typer.Option("--fresh", help="Forget a saved run with these arguments; start over.")
@@ -478,13 +474,8 @@ def review_newsletter(
     ),
     model: Annotated[str | None, typer.Option(help="Model for every role (env REFEREE_MODEL).")] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL (env OPENAI_BASE_URL).")] = None,
-    language: Annotated[
-        str | None, typer.Option("--language", help="Language of model-written text, e.g. zh (env REFEREE_LANGUAGE).")
-    ] = None,
-    no_detect: Annotated[
-        bool,
-        typer.Option("--no-detect", help="Do not look for a model server on localhost (env REFEREE_DETECT_SERVERS)."),
-    ] = False,
+    language: Language = None,
+    no_detect: NoDetect = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the LLM cache.")] = False,
     send: Annotated[
         bool, typer.Option("--send", help="Email the issue (SMTP settings: env REFEREE_SMTP_HOST, ...).")
