@@ -1,6 +1,6 @@
 """Builds and compiles the review graph; nothing else.
 
-resolve -> fetch -> extract -> (Send) one node per reviewer -> (fan-in) write_verdict -> verify -> render
+resolve -> fetch -> extract -> (Send) one node per reviewer -> (fan-in) write_verdict -> verify -> translate -> render
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from langgraph.types import RetryPolicy, Send
 from .agents.base import questions, reviewer_node
 from .agents.ingest import extract, fetch, resolve
 from .agents.render import render
+from .agents.translate import translate
 from .agents.verdict import write_verdict
 from .agents.verify import verify
 from .contract.registry import get, reviewer_names, reviewers
@@ -73,6 +74,7 @@ def build() -> StateGraph:
         builder.add_node(timed(reviewer_node(reviewer)))
     builder.add_node(timed(write_verdict))
     builder.add_node(timed(verify))
+    builder.add_node(timed(translate))
     builder.add_node(timed(render))
     builder.add_edge(START, "resolve")
     builder.add_edge("resolve", "fetch")
@@ -81,7 +83,8 @@ def build() -> StateGraph:
     for reviewer in panel:
         builder.add_edge(f"review_{reviewer.name}", "write_verdict")
     builder.add_edge("write_verdict", "verify")
-    builder.add_edge("verify", "render")
+    builder.add_edge("verify", "translate")
+    builder.add_edge("translate", "render")
     builder.add_edge("render", END)
     return builder
 

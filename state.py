@@ -9,7 +9,7 @@ from typing import Annotated, Any, TypedDict
 
 from pydantic import JsonValue
 
-from .contract.card import Card, Grounding
+from .contract.card import Card, Grounding, Translated
 from .contract.findings import Finding, Findings
 from .contract.usage import Usage
 from .contract.verdict import VerdictOutcome
@@ -45,6 +45,7 @@ class State(InputState, total=False):
     verdict_usage: Usage
     verified: dict[str, Findings]  # reviewer -> its findings after the checks against the paper
     grounding: Grounding
+    translation: Translated  # --language: what the translation pass did, where it ran
     card: Card
     card_dir: str
     run: dict[str, JsonValue]  # what run.json records (read from here: another run may archive the file meanwhile)

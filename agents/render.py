@@ -14,7 +14,6 @@ from ..contract.registry import reviewer_names
 from ..contract.usage import Usage
 from ..state import Context, State
 from ..tools.extraction.digest import coverage
-from ..tools.grounding.language import ignored_language
 from ..tools.publishing.calibration import Logged, record
 from ..tools.publishing.render import write_card
 from ..tools.publishing.versions import changes, earlier_card
@@ -53,6 +52,10 @@ def run_record(state: State, context: Context, covered: Coverage | None = None) 
         **verdict_usage.model_dump(),
     }
     total = total + verdict_usage
+    if (translation := state.get("translation")) is not None:
+        model = context.model_names.get("reviewer", _name(context.model("reviewer")))
+        nodes["translate"] = {"model": model, **translation.usage.model_dump()}
+        total = total + translation.usage
     for name, seconds in state.get("timings", {}).items():
         nodes.setdefault(name, {})["wall_seconds"] = round(seconds, 3)
     paper = state["paper"]
@@ -72,23 +75,6 @@ def run_record(state: State, context: Context, covered: Coverage | None = None) 
     }
 
 
-_COPIED = {"evidence", "quote", "page", "cell", "baseline_cell", "reference", "name", "this_paper", "baseline_value"}
-
-
-def model_written(card) -> list[str]:
-    """The text the models wrote on a card (what code copied from the paper left out)."""
-
-    def strings(value) -> list[str]:
-        if isinstance(value, dict):
-            return [s for key, v in value.items() if key not in _COPIED for s in strings(v)]
-        if isinstance(value, list):
-            return [s for v in value for s in strings(v)]
-        return [value] if isinstance(value, str) else []
-
-    said = strings([review.model_dump() for review in card.reviews.values()])
-    return said + (list(card.verdict.reasons) if card.verdict else [])
-
-
 def render(state: State, runtime: Runtime[Context]) -> dict:
     context = runtime.context
     covered = coverage(state["paper"], state["paper_text"])
@@ -101,8 +87,8 @@ def render(state: State, runtime: Runtime[Context]) -> dict:
         grounding=state.get("grounding"),
         coverage=covered,
     )
-    if (ignored := ignored_language(model_written(card), context.settings.language)) is not None:
-        card.checks.append(ignored)
+    if (translation := state.get("translation")) is not None:  # the model wrote English where asked otherwise
+        card.checks.append(translation.line())
     if (earlier := earlier_card(context.out_dir, card)) is not None:  # a new version of a paper reviewed before
         card.changes = changes(earlier[0], earlier[1], card)
     run = run_record(state, context, covered)

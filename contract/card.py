@@ -11,6 +11,7 @@ from ..paper import Author, HiddenText, Link
 from .findings import NOT_CLAIMS, Findings
 from .registry import REGISTRY
 from .rigour import Checklist
+from .usage import Usage
 from .verdict import Verdict
 
 
@@ -57,6 +58,27 @@ class Grounding(BaseModel):
             else:
                 self.marked += 1
         return ok
+
+
+class Translated(BaseModel):
+    """What the translation pass did with a card's model-written text (--language, where the model wrote English)."""
+
+    language: str = Field(description="the language's name, as the reader reads it in English")
+    translated: int = 0
+    kept: int = Field(0, description="left in English: the translation changed a number or name, or was not made")
+    usage: Usage = Usage()
+
+    def line(self) -> str:
+        total = self.translated + self.kept
+        kept = (
+            f"; {self.kept} left in English (their translation was not in {self.language}, or changed a number or name)"
+            if self.kept
+            else ""
+        )
+        return (
+            f"the model wrote in English: {self.translated} of its {total} passages were translated into "
+            f"{self.language} afterwards, numbers and names checked{kept}"
+        )
 
 
 class Coverage(BaseModel):

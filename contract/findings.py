@@ -155,6 +155,42 @@ def _nested(model: BaseModel) -> list[BaseModel]:
     return out
 
 
+class ProseSlot:
+    """One model-written string on a findings or verdict model: where it sits, and what it says."""
+
+    def __init__(self, owner: BaseModel, name: str, index: int | None):
+        self.owner, self.name, self.index = owner, name, index
+
+    @property
+    def text(self) -> str:
+        value = getattr(self.owner, self.name)
+        return value if self.index is None else value[self.index]
+
+    def put(self, text: str) -> None:
+        if self.index is None:
+            setattr(self.owner, self.name, text)
+        else:
+            getattr(self.owner, self.name)[self.index] = text
+
+
+PROSE = ("fact", "judgement")  # the kinds of field a model writes in sentences
+
+
+def prose_slots(model: BaseModel) -> list[ProseSlot]:
+    """Every sentence a model wrote on `model` and the models nested in it (fields of kind fact or judgement)."""
+    slots = []
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        items = value if isinstance(value, list) else [value]
+        for index, item in enumerate(items):
+            at = index if isinstance(value, list) else None
+            if isinstance(item, BaseModel):
+                slots += prose_slots(item)
+            elif isinstance(item, str) and kind_of(field) in PROSE and item.strip().lower() not in NOT_CLAIMS:
+                slots.append(ProseSlot(model, name, at))
+    return slots
+
+
 class Finding(BaseModel):
     """What one reviewer node returned: its structured output, or why it has none."""
 

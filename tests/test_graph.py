@@ -31,7 +31,8 @@ def test_all_reviewers_fan_out_in_parallel_and_verdict_sees_them(pdf, tmp_path):
     model = FakeReviewModel()
     updates, _ = run(pdf, tmp_path, model)
     order = [next(iter(u)) for u in updates]
-    assert order[:3] == ["resolve", "fetch", "extract"] and order[-3:] == ["write_verdict", "verify", "render"]
+    assert order[:3] == ["resolve", "fetch", "extract"]
+    assert order[-4:] == ["write_verdict", "verify", "translate", "render"]
     # the six reviewers ran in one superstep between extract and the verdict
     assert sorted(order[3:9]) == sorted(f"review_{n}" for n in REVIEWERS)
     verdict_prompt = model.prompts[model.calls.index("Verdict")]

@@ -1,13 +1,21 @@
-"""Whether model-written text is in the language the reader asked for, where the script tells (Chinese, Japanese,
-Korean, Cyrillic, Arabic, Greek, Hebrew, Devanagari, Thai); a language written in Latin letters cannot be told
-apart this way and is not judged."""
+"""Whether model-written text is in the language the reader asked for: by its script where the script tells
+(Chinese, Japanese, Korean, Cyrillic, Arabic, Greek, Hebrew, Devanagari, Thai), else by langdetect's guess; and
+whether a translation kept the numbers and names of what it translated."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
+from importlib import resources
 
 import langcodes
+from langdetect import DetectorFactory, LangDetectException, detect_langs
+
+from .verify import numbers_in
+from .wording import names_in
+
+DetectorFactory.seed = 0  # langdetect samples: seeded, the same text always gets the same guess
 
 _SCRIPT_NAMES = {
     "Hans": ("CJK",), "Hant": ("CJK",), "Jpan": ("CJK", "HIRAGANA", "KATAKANA"), "Kore": ("HANGUL", "CJK"),
@@ -31,13 +39,45 @@ def script_share(texts: Iterable[str], tag: str) -> float | None:
     return held / len(letters)
 
 
-def ignored_language(texts: Iterable[str], tag: str) -> str | None:
-    """A line for the card when the model wrote in another script than the language asked for, else None."""
-    share = script_share(texts, tag)
-    if share is None or share >= IN_SCRIPT:
+def detected_share(texts: Iterable[str], tag: str) -> float | None:
+    """langdetect's probability that `texts`, read together, are in language `tag` (None: no text, or a language
+    langdetect does not know)."""
+    text = " ".join(texts)
+    try:
+        guesses = detect_langs(text) if text.strip() else []
+    except LangDetectException:  # no letters to go on
         return None
-    name = langcodes.Language.get(tag).display_name()
-    return (
-        f"asked for {name} ({tag}), the model wrote its text in another language ({share:.0%} of its letters are "
-        f"in {name} script): a larger model follows the instruction better"
-    )
+    wanted = langcodes.Language.get(tag).language
+    if not guesses or wanted not in _DETECTABLE:
+        return None
+    return sum(g.prob for g in guesses if langcodes.Language.get(g.lang).language == wanted)
+
+
+# the languages langdetect has a profile of, one file each
+_PROFILES = resources.files("langdetect").joinpath("profiles")
+_DETECTABLE = {langcodes.Language.get(profile.name).language for profile in _PROFILES.iterdir()}
+
+
+def language_share(texts: Iterable[str], tag: str) -> float | None:
+    """How much of `texts` is in language `tag`: the share of letters in its script where the script tells it
+    from English, else langdetect's probability (None: neither can tell)."""
+    texts = list(texts)
+    share = script_share(texts, tag)
+    return share if share is not None else detected_share(texts, tag)
+
+
+def in_language(texts: Iterable[str], tag: str) -> bool | None:
+    """Whether `texts` are written in language `tag` (None: it cannot be told)."""
+    share = language_share(texts, tag)
+    return None if share is None else share >= IN_SCRIPT
+
+
+_URL = re.compile(r"https?://\S+[\w/]")
+
+
+def keeps_facts(source: str, translation: str) -> bool:
+    """Whether `translation` kept every number, name (acronyms, CamelCase) and link of `source` as written."""
+    if not numbers_in(source) <= numbers_in(translation):
+        return False
+    kept = names_in(source, capitalised=False) | set(_URL.findall(source))
+    return all(name in translation for name in kept)
