@@ -4,11 +4,12 @@ kept every number and name of the line; copied quotes, numbers and labels are ne
 
 from __future__ import annotations
 
-import json
+import re
+from dataclasses import replace
 from typing import Annotated
 
 import langcodes
-from langchain_core.messages import HumanMessage
+from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
@@ -22,34 +23,49 @@ from ..tools.grounding.language import in_language, keeps_facts
 from .base import fill
 
 PER_PROMPT = 6  # lines per prompt: a small model loses count past a handful
+SHORTEST = 0.15  # of the English line's characters: a shorter translation left something out (Chinese: ~1/3)
 
 
 class Translation(BaseModel):
-    lines: list[Annotated[str, Field(max_length=1200)]] = Field(max_length=PER_PROMPT)
+    lines: list[Annotated[str, Field(max_length=1200)]] = Field(max_length=4 * PER_PROMPT)
+
+
+_NUMBERED = re.compile(r"^\s*\d+[.)]\s+")  # a small model echoes the prompt's numbering
+
+
+def _ask(batch: list[ProseSlot], model, tag: str, done: Translated) -> list[str] | None:
+    """The batch's lines translated, in order (None: no answer, another count, or another language)."""
+    lines = "\n".join(f"{n}. {' '.join(slot.text.split())}" for n, slot in enumerate(batch, 1))
+    language = f"{done.language} ({tag})"
+    messages = [
+        SystemMessage(fill(load_prompt("translator"), language=language)),
+        HumanMessage(fill(load_prompt("translate"), language=language, lines=lines, count=str(len(batch)))),
+    ]
+    try:
+        # without the instruction every prompt ends with: "keep in English" the labels and field names
+        answer, usage = replace(model, instruction=None).invoke(Translation, messages, node="translate")
+    except Exception as exc:  # noqa: BLE001 -- the English text stands; the run goes on
+        done.usage = done.usage + getattr(exc, "usage", Usage())
+        return None
+    done.usage = done.usage + usage
+    back = [_NUMBERED.sub("", line).strip().strip('"') for line in answer.lines]
+    if len(back) != len(batch) or in_language(back, tag) is False:  # judged together: a short line says little
+        return None
+    return back
 
 
 def translate_slots(slots: list[ProseSlot], model, tag: str) -> Translated:
-    """Translate the slots in place, PER_PROMPT at a time; a line whose translation lost a number or name, or
-    did not come back, stays as it was, and so do all the lines of a prompt answered in another language."""
-    name = langcodes.Language.get(tag).display_name()
-    done = Translated(language=name)
+    """Translate the slots in place, PER_PROMPT at a time, a prompt whose answer does not fit asked again line by
+    line; a line whose translation lost a number, name or link, or did not come back, stays as it was."""
+    done = Translated(language=langcodes.Language.get(tag).display_name())
     for start in range(0, len(slots), PER_PROMPT):
         batch = slots[start : start + PER_PROMPT]
-        lines = "\n".join(f"{n}. {json.dumps(slot.text, ensure_ascii=False)}" for n, slot in enumerate(batch, 1))
-        prompt = fill(load_prompt("translate"), language=f"{name} ({tag})", lines=lines, count=str(len(batch)))
-        try:
-            answer, usage = model.invoke(Translation, [HumanMessage(prompt)], node="translate")
-        except Exception as exc:  # noqa: BLE001 -- the English text stands; the run goes on
-            done.kept += len(batch)
-            done.usage = done.usage + getattr(exc, "usage", Usage())
-            continue
-        done.usage = done.usage + usage
-        back = answer.lines if len(answer.lines) == len(batch) else []
-        if back and in_language(back, tag) is False:  # judged together: one short line says little of its language
-            back = []
-        for slot, text in zip(batch, back or [None] * len(batch), strict=True):
-            if text and text.strip() != slot.text and keeps_facts(slot.text, text):
-                slot.put(text.strip())
+        back = _ask(batch, model, tag, done)
+        if back is None and len(batch) > 1:
+            back = [(_ask([slot], model, tag, done) or [""])[0] for slot in batch]
+        for slot, text in zip(batch, back or [""] * len(batch), strict=True):
+            if len(text) >= SHORTEST * len(slot.text) and text != slot.text and keeps_facts(slot.text, text):
+                slot.put(text)
                 done.translated += 1
             else:
                 done.kept += 1
