@@ -123,14 +123,14 @@ NoDetect = Annotated[
 @cache_app.command("info")
 def cache_info(cache_dir: CacheDir = None) -> None:
     """Where the cache is, what it holds and its size."""
-    from .llm import LLMCache
+    from .llm import llm_cache
     from .tools.sources.cache import PaperCache
 
     try:
         settings = get_settings(cache_dir=cache_dir)
         with PaperCache(settings.cache_dir) as papers:
             held, paper_bytes = papers.papers(), papers.size_bytes
-        answers, answer_bytes = LLMCache(settings.cache_dir).stats()
+        answers, answer_bytes = llm_cache(settings).stats()
     except Exception as exc:  # noqa: BLE001 - _fail decides what the user sees
         _fail(exc)
         return
@@ -147,7 +147,7 @@ def cache_clear(
     cache_dir: CacheDir = None,
 ) -> None:
     """Empty the cache, or forget one paper's metadata and PDF."""
-    from .llm import LLMCache
+    from .llm import llm_cache
     from .tools.sources.arxiv import ArxivRef, resolve
     from .tools.sources.cache import PaperCache
 
@@ -163,7 +163,7 @@ def cache_clear(
             return
         with PaperCache(settings.cache_dir) as papers:
             removed = papers.clear()
-        answers = LLMCache(settings.cache_dir).clear()
+        answers = llm_cache(settings).clear()
     except Exception as exc:  # noqa: BLE001 - _fail decides what the user sees
         _fail(exc)
         return
@@ -329,15 +329,24 @@ def review_weekly(
     fresh: Annotated[
         bool, typer.Option("--fresh", help="Forget a saved run with these arguments; start over.")
     ] = False,
+    executor: Annotated[
+        str | None,
+        typer.Option("--executor", help="local (threads here) or ray (Ray tasks; pip install 'referee[ray]')."),
+    ] = None,
+    ray_address: Annotated[
+        str | None, typer.Option("--ray-address", help="A Ray cluster (default: a local one of --concurrency workers).")
+    ] = None,
+    cache_url: Annotated[
+        str | None, typer.Option("--cache-url", help="redis://host:port/db: the LLM cache every worker shares.")
+    ] = None,
 ) -> None:
     """Triage a week of arXiv against your topics, review the best in depth, and flag hidden gems."""
     try:
-        from .agents.weekly import WeeklyContext, last_week, week_dates
+        from .agents.weekly import last_week, week_dates
         from .llm import announce
-        from .review import review_context
         from .tools.sources.arxiv import listing_query
         from .tools.sources.topics import Topics, load_topics
-        from .weekly import review_graph, run_weekly
+        from .weekly import run_weekly, weekly_context
 
         request = _weekly_request(categories, week, date_from, date_to, feed, ids, top)
         if request.date_from is None and not (request.feed or request.ids):
@@ -349,23 +358,13 @@ def review_weekly(
         request.topics = topics.model_dump(mode="json", by_alias=True)
         settings = _detected(get_settings(
             model=model, openai_base_url=base_url, weekly_concurrency=concurrency, language=language,
-            detect_servers=False if no_detect else None,
+            detect_servers=False if no_detect else None, executor=executor, ray_address=ray_address,
+            cache_url=cache_url,
         ))  # fmt: skip
         note = announce(settings)
         if note:
             err.print(f"[cyan]{esc(note)}[/]", highlight=False)
-        context = WeeklyContext(
-            review=review_context(
-                settings,
-                out_dir=out,
-                formats=("md", "html", "json"),
-                layout="shared",
-                cache_mode="off" if no_cache else "use",
-            ),
-            settings=settings,
-            topics=topics,
-            review_graph=review_graph(),
-        )
+        context = weekly_context(settings, out, "off" if no_cache else "use", topics)
         with WeeklyProgress(err) as progress:
             outcome = run_weekly(
                 request, context, concurrency=settings.weekly_concurrency, fresh=fresh, on_event=progress.event

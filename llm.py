@@ -237,6 +237,8 @@ def cache_key(
 
 
 class LLMCache:
+    """Model answers (and finished reviews) by key, in a diskcache folder every process of one machine shares."""
+
     def __init__(self, directory: Path) -> None:
         self._cache = diskcache.Cache(str(directory / "llm"), size_limit=2**30)
 
@@ -246,12 +248,61 @@ class LLMCache:
     def set(self, key: str, value: dict) -> None:
         self._cache.set(key, value)
 
+    def lock(self, key: str):
+        """Held by one process at a time, across the machine (a task's duplicate waits for the first)."""
+        return diskcache.Lock(self._cache, f"lock:{key}", expire=LOCK_EXPIRY)
+
     def stats(self) -> tuple[int, int]:
         """(answers kept, bytes on disk)."""
         return len(self._cache), self._cache.volume()
 
     def clear(self) -> int:
         return self._cache.clear()
+
+
+LOCK_EXPIRY = 3 * 3600  # seconds: a lock whose holder died is free again after this
+
+
+class RedisCache(LLMCache):
+    """The same, in Redis (`cache_url`): one cache for every machine of a cluster. Values are JSON."""
+
+    PREFIX = "referee:llm:"
+
+    def __init__(self, url: str) -> None:
+        try:
+            import redis
+        except ImportError:
+            raise ModelConfigError(
+                f"cache_url {url}: the Redis client is not installed: pip install 'referee[ray]'"
+            ) from None
+        try:
+            self._redis = redis.Redis.from_url(url)
+            self._redis.ping()
+        except (ValueError, redis.RedisError) as exc:
+            raise ModelConfigError(f"cache_url {url}: no Redis there ({one_line(exc)})") from None
+
+    def get(self, key: str) -> dict | None:
+        raw = self._redis.get(self.PREFIX + key)
+        return None if raw is None else json.loads(raw)
+
+    def set(self, key: str, value: dict) -> None:
+        self._redis.set(self.PREFIX + key, json.dumps(value, ensure_ascii=False))
+
+    def lock(self, key: str):
+        return self._redis.lock(f"{self.PREFIX}lock:{key}", timeout=LOCK_EXPIRY)
+
+    def stats(self) -> tuple[int, int]:
+        keys = list(self._redis.scan_iter(f"{self.PREFIX}*"))
+        return len(keys), sum(self._redis.memory_usage(k) or 0 for k in keys)
+
+    def clear(self) -> int:
+        keys = list(self._redis.scan_iter(f"{self.PREFIX}*"))
+        return self._redis.delete(*keys) if keys else 0
+
+
+def llm_cache(settings: Settings) -> LLMCache:
+    """The cache `settings` name: Redis at `cache_url`, else the diskcache under `cache_dir`."""
+    return RedisCache(settings.cache_url) if settings.cache_url else LLMCache(settings.cache_dir)
 
 
 def cost_usd(prices: dict[str, list[float]], model: str, prompt_tokens: int, completion_tokens: int) -> float:
@@ -729,7 +780,7 @@ def choice(role: str, settings: Settings) -> ModelChoice:
 
 def structured_llm(role: str, settings: Settings, cache_mode: str = "use", n_ctx: int = 8192) -> StructuredLLM:
     picked = choice(role, settings)
-    cache = None if cache_mode == "off" else LLMCache(settings.cache_dir)
+    cache = None if cache_mode == "off" else llm_cache(settings)
     if picked.backend == "local":
         chat = LocalChat(
             local_model_path(settings),

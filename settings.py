@@ -104,6 +104,12 @@ class Settings(BaseSettings):
     # Weekly reports: deep reviews run at once (each fans out to six reviewers) and abstracts per triage call.
     weekly_concurrency: int = 4
     triage_batch_size: int = 8
+    # Where deep reviews run: "local" (threads of this process) or "ray" (tasks on a Ray cluster: `ray_address`,
+    # or a local one of `weekly_concurrency` workers). `cache_url` (redis://host:port/db) puts the LLM cache and
+    # finished reviews in Redis, which every machine of a cluster reaches; unset, the local diskcache holds them.
+    executor: Literal["local", "ray"] = "local"
+    ray_address: str | None = None
+    cache_url: str | None = None
     # Online attention signals for hidden gems (citations, code stars): off unless the user enables them.
     online_signals: bool = False
     semantic_scholar_url: str = "https://api.semanticscholar.org/graph/v1"

@@ -37,7 +37,10 @@ from .agents.weekly import (
 from .errors import BadInputError
 from .graph import build as build_review_graph
 from .llm import SPENT
-from .state import Usage
+from .review import review_context
+from .settings import Settings
+from .state import Context, Usage
+from .tools.sources.topics import Topics
 
 
 def _retryable(exc: Exception) -> bool:
@@ -63,6 +66,18 @@ def build() -> StateGraph:
 def review_graph():
     """The review graph for use inside a weekly run: no checkpointer of its own (the LLM cache covers it)."""
     return build_review_graph().compile(checkpointer=False, name="referee")
+
+
+def weekly_review_context(settings: Settings, out_dir: Path, cache_mode: str) -> Context:
+    """The deep reviews' context in a weekly run (in the driver, and in each Ray worker)."""
+    return review_context(settings, out_dir=out_dir, formats=("md", "html", "json"), layout="shared",
+                          cache_mode=cache_mode)  # fmt: skip
+
+
+def weekly_context(settings: Settings, out_dir: Path, cache_mode: str, topics: Topics) -> WeeklyContext:
+    review = weekly_review_context(settings, out_dir, cache_mode)
+    return WeeklyContext(review=review, settings=settings, topics=topics, review_graph=review_graph(),
+                         cache_mode=cache_mode)  # fmt: skip
 
 
 @dataclass
@@ -112,6 +127,11 @@ def run_weekly(
         if fresh:
             saver.delete_thread(thread)
             journal.unlink(missing_ok=True)
+        if context.settings.executor == "ray":
+            from .cluster import RayReviews
+
+            context.run_review = RayReviews(context.settings, context.review.out_dir, context.cache_mode, journal,
+                                            workers=max(1, concurrency))  # fmt: skip
         snapshot = app.get_state(config)
         if snapshot.next:
             inputs, status = None, "resumed"
@@ -129,6 +149,8 @@ def run_weekly(
                     on_event(mode, chunk)
         final = app.get_state(config).values
     finally:
+        if context.run_review is not None and hasattr(context.run_review, "shutdown"):
+            context.run_review.shutdown()  # the local Ray cluster this run started, if any
         conn.close()
         lock.release()
     outcome = WeeklyOutcome(

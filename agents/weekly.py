@@ -10,6 +10,7 @@ import hashlib
 import operator
 import threading
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -89,6 +90,9 @@ class WeeklyContext:
     review_graph: Any  # the review graph, compiled without a checkpointer of its own
     review_slots: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(4))
     triage_workers: int = 1  # triage batches at once (the weekly concurrency)
+    # runs one paper's deep review elsewhere (a Ray task) and returns its entry; None: here, in a thread
+    run_review: Callable[[Listing], dict] | None = None
+    cache_mode: str = "use"  # the review context's (use | refresh | off), for reviews run elsewhere
 
 
 def week_dates(week: str) -> tuple[str, str]:
@@ -176,58 +180,63 @@ def route_reviews(state: WeeklyState) -> list[Send] | str:
 
 
 def deep_review(task: ReviewTask, runtime: Runtime[WeeklyContext]) -> dict:
-    """One paper through the review graph; a paper that cannot be had is kept, ranked on its triage alone."""
+    """One paper through the review graph (here, or as a task of the context's executor)."""
     context = runtime.context
     listing = Listing.model_validate(task["listing"])
+    if context.run_review is not None:
+        return {"reviews": [context.run_review(listing)]}
+    with context.review_slots:  # the weekly concurrency limit counts papers under review
+        return {"reviews": [review_entry(listing, context.review, context.review_graph)]}
+
+
+def review_entry(listing: Listing, review: Context, review_graph: Any) -> dict:
+    """What the report keeps of one paper's deep review; a paper that cannot be had is kept, ranked on its
+    triage alone."""
     try:
         # the review graph keeps no checkpoints of its own inside a weekly run (the LLM cache covers a paper
         # interrupted half-way); its six reviewers get their own concurrency
-        with context.review_slots:  # the weekly concurrency limit counts papers under review
-            final = context.review_graph.invoke(
-                {"source": listing.versioned_id},
-                {"max_concurrency": len(reviewer_names())},
-                context=context.review,
-                durability="exit",  # inherited "sync" would look for the checkpoint writer it does not have
-            )
+        final = review_graph.invoke(
+            {"source": listing.versioned_id},
+            {"max_concurrency": len(reviewer_names())},
+            context=review,
+            durability="exit",  # inherited "sync" would look for the checkpoint writer it does not have
+        )
     except RefereeError as exc:
-        return {"reviews": [{"arxiv_id": listing.arxiv_id, "ok": False, "error": str(exc)}]}
+        return {"arxiv_id": listing.arxiv_id, "ok": False, "error": str(exc)}
     except Exception as exc:  # noqa: BLE001 - one paper's failure must not stop the week
-        return {"reviews": [{"arxiv_id": listing.arxiv_id, "ok": False, "error": f"{type(exc).__name__}: {exc}"}]}
+        return {"arxiv_id": listing.arxiv_id, "ok": False, "error": f"{type(exc).__name__}: {exc}"}
     card = final["card"]
-    record = run_record(final, context.review)
+    record = run_record(final, review)
     online = None
-    if context.settings.online_signals:
-        online = fetch_online(listing.arxiv_id, card.header.code_urls, context.settings)
+    settings = review.settings
+    if settings.online_signals:
+        online = fetch_online(listing.arxiv_id, card.header.code_urls, settings)
     verdict = card.verdict
     return {
-        "reviews": [
-            {
-                "arxiv_id": listing.arxiv_id,
-                "ok": True,
-                "card_dir": str(Path(final["card_dir"]).resolve().relative_to(context.review.out_dir.resolve())),
-                "score": verdict.score if verdict else None,
-                "label": verdict.label if verdict else None,
-                "confidence": verdict.confidence if verdict else None,
-                "tldr": verdict.tldr if verdict else "",
-                "key_findings": card.key_findings(),
-                "applications": list(impact.applications) if (impact := card.review("impact")) else [],
-                "grounding": card.grounding,
-                "changes": card.changes.line(card.header.version) if card.changes else None,
-                "missing": card.missing,
-                "signals": card_signals(
-                    card,
-                    title=listing.title,
-                    authors=listing.authors,
-                    categories=listing.categories,
-                    abstract=listing.abstract,
-                    citations=online.citations if online else None,
-                    stars=online.stars if online else None,
-                ).model_dump(),
-                "online_problems": online.problems if online else [],
-                "alarms": [f"p. {h.page} ({h.kind}): {h.text[:120]}" for h in card.alarms],
-                "usage": {name: node for name, node in record["nodes"].items() if "model" in node},
-            }
-        ]
+        "arxiv_id": listing.arxiv_id,
+        "ok": True,
+        "card_dir": str(Path(final["card_dir"]).resolve().relative_to(review.out_dir.resolve())),
+        "score": verdict.score if verdict else None,
+        "label": verdict.label if verdict else None,
+        "confidence": verdict.confidence if verdict else None,
+        "tldr": verdict.tldr if verdict else "",
+        "key_findings": card.key_findings(),
+        "applications": list(impact.applications) if (impact := card.review("impact")) else [],
+        "grounding": card.grounding,
+        "changes": card.changes.line(card.header.version) if card.changes else None,
+        "missing": card.missing,
+        "signals": card_signals(
+            card,
+            title=listing.title,
+            authors=listing.authors,
+            categories=listing.categories,
+            abstract=listing.abstract,
+            citations=online.citations if online else None,
+            stars=online.stars if online else None,
+        ).model_dump(),
+        "online_problems": online.problems if online else [],
+        "alarms": [f"p. {h.page} ({h.kind}): {h.text[:120]}" for h in card.alarms],
+        "usage": {name: node for name, node in record["nodes"].items() if "model" in node},
     }
 
 

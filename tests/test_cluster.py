@@ -1,0 +1,79 @@
+"""`review weekly --executor ray`: deep reviews as Ray tasks on a local two-worker cluster, their cache in a real
+redis-server; the report is the in-process executor's, byte for byte, and a task sent again calls no model."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import time
+from collections import Counter
+
+import pytest
+from test_cli_extract import review
+from test_weekly import REVIEWER_SCHEMAS, WEEK_ARGS, topics_toml, world
+
+pytest.importorskip("ray", reason="Ray is not installed: pip install -e '.[ray]'")
+pytest.importorskip("redis", reason="the Redis client is not installed: pip install -e '.[ray]'")
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A real redis-server on a free loopback port, saving nothing to disk."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed (Debian: apt-get install redis-server; .ci/run does)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
+                               "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)  # fmt: skip
+    import redis
+
+    client = redis.Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.mark.timeout(900)
+def test_a_week_on_ray_writes_the_in_process_report_and_a_repeated_task_costs_nothing(httpserver, tmp_path, redis_url):
+    _, fake, env = world(httpserver, tmp_path)
+    topics = topics_toml(tmp_path / "topics.toml")
+    args = (*WEEK_ARGS, "--topics", str(topics), "--concurrency", "2")
+    here = review(*args, "--out", str(tmp_path / "here"), env=env, timeout=300)
+    assert here.returncode == 0, here.stderr
+    in_process = len(fake.requests)
+
+    ray_env = {**env, "REFEREE_CACHE_DIR": str(tmp_path / "ray-cache")}  # nothing shared with the first run
+    ray_args = (*args, "--executor", "ray", "--cache-url", redis_url, "--out", str(tmp_path / "ray"))
+    on_ray = review(*ray_args, env=ray_env, timeout=600)
+    assert on_ray.returncode == 0, on_ray.stderr
+    assert len(fake.requests) - in_process == in_process  # the same calls, no duplicates across the workers
+    for name in ("report.md", "report.json", "report.html"):
+        a, b = ((tmp_path / out / "weekly" / "2026-W16" / name).read_bytes() for out in ("here", "ray"))
+        assert a == b, name
+    report = json.loads((tmp_path / "ray" / "weekly" / "2026-W16" / "report.json").read_text())
+    assert report["counts"]["reviewed"] == 7 and report["counts"]["review_failed"] == 1  # a failed task reported
+    assert (tmp_path / "ray" / report["ranked"][0]["card"].removeprefix("../../")).is_file()
+
+    # the same week again from scratch: the triage answers and every finished review come from Redis
+    before = len(fake.requests)
+    again = review(*ray_args, "--fresh", env={**ray_env, "REFEREE_CACHE_DIR": str(tmp_path / "c3")}, timeout=600)
+    assert again.returncode == 0, again.stderr
+    called = Counter(r["tools"][0]["function"]["name"] for r in fake.requests[before:])
+    assert sum(called[name] for name in REVIEWER_SCHEMAS) == 0 and called["Verdict"] == 0, called
+
+
+def test_a_cache_url_without_redis_is_a_one_line_error(tmp_path):
+    result = review("weekly", "--ids", str(tmp_path / "none.txt"), "--cache-url", "redis://127.0.0.1:1/0",
+                    "--out", str(tmp_path / "o"), env={"OPENAI_API_KEY": "k"}, timeout=60)  # fmt: skip
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "no Redis there" in result.stderr or "none.txt" in result.stderr
