@@ -115,6 +115,9 @@ CacheDir = Annotated[Path | None, typer.Option(help="Cache directory (env REFERE
 Language = Annotated[
     str | None, typer.Option("--language", help="Language of model-written text, e.g. zh (env REFEREE_LANGUAGE).")
 ]
+Batch = Annotated[
+    bool, typer.Option("--batch", help="Send model calls through the OpenAI Batch API: half price, within 24 h.")
+]
 NoDetect = Annotated[
     bool, typer.Option("--no-detect", help="Do not look for a model server on localhost (env REFEREE_DETECT_SERVERS).")
 ]
@@ -245,6 +248,7 @@ def review_paper(
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL (env OPENAI_BASE_URL).")] = None,
     language: Language = None,
     no_detect: NoDetect = False,
+    batch: Batch = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the LLM cache.")] = False,
     refresh: Annotated[bool, typer.Option("--refresh", help="Ask the model again, then update the cache.")] = False,
 ) -> None:
@@ -260,7 +264,7 @@ def review_paper(
             raise BadInputError(f"unknown layout {layout!r}; choose shared or routed")
         settings = _detected(get_settings(
             model=model, openai_base_url=base_url, paper_token_budget=budget, read=read, language=language,
-            detect_servers=False if no_detect else None,
+            detect_servers=False if no_detect else None, batch=batch or None,
         ))  # fmt: skip
         note = announce(settings)
         if note:
@@ -325,6 +329,7 @@ def review_weekly(
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL (env OPENAI_BASE_URL).")] = None,
     language: Language = None,
     no_detect: NoDetect = False,
+    batch: Batch = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the LLM cache.")] = False,
     fresh: Annotated[
         bool, typer.Option("--fresh", help="Forget a saved run with these arguments; start over.")
@@ -359,7 +364,7 @@ def review_weekly(
         settings = _detected(get_settings(
             model=model, openai_base_url=base_url, weekly_concurrency=concurrency, language=language,
             detect_servers=False if no_detect else None, executor=executor, ray_address=ray_address,
-            cache_url=cache_url,
+            cache_url=cache_url, batch=batch or None,
         ))  # fmt: skip
         note = announce(settings)
         if note:

@@ -97,17 +97,36 @@ _HTTP: httpx.Client | None = None
 _HTTP_LOCK = threading.Lock()
 
 
-def _model_http() -> httpx.Client:
-    """One HTTP client for every model server in the process (thread-safe, pooled), counting its requests."""
-    global _HTTP
+def _model_http(settings: Settings | None = None) -> httpx.Client:
+    """One HTTP client for every model server in the process (thread-safe, pooled), counting its requests; with
+    `settings.batch`, one whose chat requests go through the Batch API."""
+    global _HTTP, _BATCH_HTTP
     with _HTTP_LOCK:
+        if settings is not None and settings.batch:
+            if _BATCH_HTTP is None:
+                from .batch import BatchTransport
+
+                base = settings.openai_base_url or "https://api.openai.com/v1"
+                _BATCH_HTTP = _http_client(BatchTransport(base, settings.cache_dir, gather_s=settings.batch_gather,
+                                                          poll_s=(settings.batch_poll, 60.0)))  # fmt: skip
+            return _BATCH_HTTP
         if _HTTP is None:
-            _HTTP = httpx.Client(
-                event_hooks={"request": [_count_request], "response": [_count_response]},
-                limits=httpx.Limits(max_connections=64, max_keepalive_connections=16),
-                follow_redirects=True,
-            )
+            _HTTP = _http_client()
         return _HTTP
+
+
+def _http_client(transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    return httpx.Client(
+        event_hooks={"request": [_count_request], "response": [_count_response]},
+        limits=httpx.Limits(max_connections=64, max_keepalive_connections=16),
+        follow_redirects=True,
+        transport=transport,
+    )
+
+
+_BATCH_HTTP: httpx.Client | None = None
+BATCH_PRICE = 0.5  # of the direct price
+BATCH_IN_FLIGHT = 10_000
 
 
 # -- JSON repair -----------------------------------------------------------------------------------
@@ -539,7 +558,7 @@ def _openai_chat(settings: Settings, model: str):
     extra_body = {"max_tokens": settings.max_output_tokens} if settings.openai_base_url else None
     return ChatOpenAI(
         model=model,
-        http_client=_model_http(),
+        http_client=_model_http(settings),
         base_url=settings.openai_base_url,
         api_key=settings.openai_api_key or "not-needed",
         temperature=settings.temperature,
@@ -781,6 +800,8 @@ def choice(role: str, settings: Settings) -> ModelChoice:
 def structured_llm(role: str, settings: Settings, cache_mode: str = "use", n_ctx: int = 8192) -> StructuredLLM:
     picked = choice(role, settings)
     cache = None if cache_mode == "off" else llm_cache(settings)
+    if picked.backend == "local" and settings.batch:
+        raise ModelConfigError("--batch: the Batch API needs a hosted model or an OpenAI-compatible server")
     if picked.backend == "local":
         chat = LocalChat(
             local_model_path(settings),
@@ -795,6 +816,8 @@ def structured_llm(role: str, settings: Settings, cache_mode: str = "use", n_ctx
         chat = _openai_chat(settings, picked.model)
         method = settings.structured_method or ("json_schema" if picked.backend == "openai" else "function_calling")
         prices = settings.prices
+        if settings.batch:  # the Batch API bills half (a request it could not answer, sent directly, too here)
+            prices = {name: [price * BATCH_PRICE for price in pair] for name, pair in prices.items()}
     return StructuredLLM(
         chat=chat,
         backend=picked.backend,
@@ -805,7 +828,12 @@ def structured_llm(role: str, settings: Settings, cache_mode: str = "use", n_ctx
         cache_mode=cache_mode,
         prices=prices,
         max_tries=settings.llm_max_tries,
-        max_in_flight=1 if picked.backend == "local" else settings.max_llm_in_flight,
+        # a batch gathers every call the graph makes at once: none is held back
+        max_in_flight=1
+        if picked.backend == "local"
+        else BATCH_IN_FLIGHT
+        if settings.batch
+        else settings.max_llm_in_flight,
         deadline_s=settings.node_deadline or (OFFLINE_NODE_DEADLINE if picked.backend == "local" else NODE_DEADLINE),
         sampling={"temperature": settings.temperature or 0},  # 0, not 0.0: the keys of cached answers stay
         instruction=language_instruction(settings.language),

@@ -47,7 +47,9 @@ def review_context(
         layout=layout,
         paper_token_budget=budget,
         consistency_llm_check=check,
-        run_deadline=settings.run_deadline or (OFFLINE_RUN_DEADLINE if local else RUN_DEADLINE),
+        # a batch may take its API's whole window: no deadline unless one is set
+        run_deadline=settings.run_deadline
+        or (None if settings.batch else OFFLINE_RUN_DEADLINE if local else RUN_DEADLINE),
         ledger=None if cache_mode == "off" else SentenceLedger(settings.cache_dir),
     )
 

@@ -108,6 +108,11 @@ class Settings(BaseSettings):
     # or a local one of `weekly_concurrency` workers). `cache_url` (redis://host:port/db) puts the LLM cache and
     # finished reviews in Redis, which every machine of a cluster reaches; unset, the local diskcache holds them.
     executor: Literal["local", "ray"] = "local"
+    # The OpenAI Batch API (`--batch`): calls gathered for `batch_gather` seconds of quiet go as one batch, polled
+    # every `batch_poll` seconds at first (doubling up to a minute); half the price, answers within 24 hours.
+    batch: bool = False
+    batch_gather: float = 2.0
+    batch_poll: float = 5.0
     ray_address: str | None = None
     cache_url: str | None = None
     # Online attention signals for hidden gems (citations, code stars): off unless the user enables them.

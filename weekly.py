@@ -42,6 +42,8 @@ from .settings import Settings
 from .state import Context, Usage
 from .tools.sources.topics import Topics
 
+BATCH_TRIAGE_WORKERS = 256  # triage calls at once under --batch (each a batch line, not a connection)
+
 
 def _retryable(exc: Exception) -> bool:
     return bool(getattr(exc, "retryable", False))
@@ -120,8 +122,10 @@ def run_weekly(
         # pool only as large as the paper limit, the writes of finished reviews would queue behind waiting
         # reviews, and a kill would lose them. So the paper limit is a semaphore in the deep-review node, and
         # the pool has room for every review task plus the writes.
-        context.review_slots = threading.BoundedSemaphore(max(1, concurrency))
-        context.triage_workers = max(1, concurrency)
+        # with --batch every call waits for its batch anyway: all triage batches and all reviews go at once
+        at_once = max(1, request.top if context.settings.batch else concurrency)
+        context.review_slots = threading.BoundedSemaphore(at_once)
+        context.triage_workers = BATCH_TRIAGE_WORKERS if context.settings.batch else max(1, concurrency)
         config = {"configurable": {"thread_id": thread}, "max_concurrency": request.top + max(1, concurrency) + 4}
         journal = spend_journal(context.review.out_dir, thread)
         if fresh:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 
 from fakes import synthesize
@@ -18,6 +19,8 @@ class FakeOpenAI:
     def __init__(self, responder=None) -> None:
         self.responder = responder or (lambda name, schema, prompt: synthesize(schema, prompt, name=name))
         self.requests: list[dict] = []
+        self.direct = 0  # requests sent to /chat/completions (the others came in batches)
+        self.direct_names: list[str] = []
         self.raw_arguments: str | None = None  # when set, every tool call carries these arguments verbatim
         self._lock = threading.Lock()
         self._prompts: list[str] = []
@@ -27,7 +30,13 @@ class FakeOpenAI:
         return httpserver.url_for("/v1")
 
     def handle(self, request: Request) -> Response:
+        self.direct += 1
         body = json.loads(request.get_data())
+        self.direct_names.append(body.get("tools", [{}])[0].get("function", {}).get("name"))
+        return Response(json.dumps(self.answer(body)), content_type="application/json")
+
+    def answer(self, body: dict) -> dict:
+        """The chat completion a request's body gets (recorded as one request)."""
         prompt = "\n\n".join(str(m.get("content") or "") for m in body["messages"])
         with self._lock:
             seen, self._prompts = list(self._prompts), [*self._prompts, prompt]
@@ -56,7 +65,7 @@ class FakeOpenAI:
             schema = body.get("response_format", {}).get("json_schema", {}).get("schema", {"type": "string"})
             content = json.dumps(synthesize(schema, prompt))
             message, finish, tokens_out = {"role": "assistant", "content": content}, "stop", len(content) // 4
-        reply = {
+        return {
             "id": f"chatcmpl-{len(self.requests)}",
             "object": "chat.completion",
             "created": 0,
@@ -69,4 +78,66 @@ class FakeOpenAI:
                 "prompt_tokens_details": {"cached_tokens": cached},
             },
         }
-        return Response(json.dumps(reply), content_type="application/json")
+
+
+class FakeBatches:
+    """A loopback stand-in of OpenAI's Files and Batches endpoints, answering each request of a batch as the
+    fake chat server does. `hold` keeps batches in progress; `expire` ends them expired with only the first
+    `answered` requests answered."""
+
+    def __init__(self, fake: FakeOpenAI) -> None:
+        self.fake = fake
+        self.files: dict[str, bytes] = {}
+        self.batches: dict[str, dict] = {}
+        self.polls = 0
+        self.hold = False
+        self.expire_after: int | None = None  # answer only this many requests of a batch, the rest expire
+        self._lock = threading.Lock()
+
+    def install(self, httpserver) -> None:
+        httpserver.expect_request("/v1/files", method="POST").respond_with_handler(self.upload)
+        httpserver.expect_request("/v1/batches", method="POST").respond_with_handler(self.create)
+        httpserver.expect_request(re.compile(r"^/v1/batches/[\w-]+$"), method="GET").respond_with_handler(self.get)
+        httpserver.expect_request(re.compile(r"^/v1/files/[\w-]+/content$")).respond_with_handler(self.content)
+
+    def _json(self, value: dict) -> Response:
+        return Response(json.dumps(value), content_type="application/json")
+
+    def upload(self, request: Request) -> Response:
+        assert request.form["purpose"] == "batch"
+        with self._lock:
+            file_id = f"file-{len(self.files) + 1}"
+            self.files[file_id] = request.files["file"].read()
+        return self._json({"id": file_id, "object": "file", "purpose": "batch"})
+
+    def create(self, request: Request) -> Response:
+        body = json.loads(request.get_data())
+        assert body["endpoint"] == "/v1/chat/completions" and body["input_file_id"] in self.files
+        with self._lock:
+            batch_id = f"batch_{len(self.batches) + 1}"
+            self.batches[batch_id] = {"id": batch_id, "status": "validating", "input_file_id": body["input_file_id"]}
+        return self._json(self.batches[batch_id])
+
+    def get(self, request: Request) -> Response:
+        batch = self.batches.get(request.path.rsplit("/", 1)[1])
+        if batch is None:
+            return Response(json.dumps({"error": {"message": "no such batch"}}), status=404)
+        with self._lock:
+            self.polls += 1
+            if batch["status"] not in ("completed", "expired") and not self.hold:
+                self._finish(batch)
+        return self._json(batch)
+
+    def _finish(self, batch: dict) -> None:
+        lines = [json.loads(line) for line in self.files[batch["input_file_id"]].decode().splitlines() if line]
+        answered = lines if self.expire_after is None else lines[: self.expire_after]
+        out = [
+            {"custom_id": item["custom_id"], "response": {"status_code": 200, "body": self.fake.answer(item["body"])}}
+            for item in answered
+        ]
+        output_id = f"file-out-{batch['id']}"
+        self.files[output_id] = "\n".join(json.dumps(line) for line in out).encode()
+        batch.update(status="completed" if self.expire_after is None else "expired", output_file_id=output_id)
+
+    def content(self, request: Request) -> Response:
+        return Response(self.files[request.path.split("/")[3]], content_type="application/jsonl")
