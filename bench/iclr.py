@@ -215,7 +215,9 @@ def _backend(fake: bool):
 
 def _card_score(source: Path, out: Path, fake: bool) -> float | None:
     """The verdict's score on the card of `source` under `out`, reviewing it first where no card is there."""
-    card = out / source.stem / "card.json"
+    from referee.tools.publishing.render import folder_name
+
+    card = out / folder_name(source.stem) / "card.json"  # an id may end in "-", which a folder name drops
     if not card.exists():
         write_card(source, out, fake)
     verdict = json.loads(card.read_text(encoding="utf-8")).get("verdict") or {}
