@@ -63,6 +63,17 @@ def review_task(listing: dict, settings: Settings, out_dir: str, cache_mode: str
         return entry
 
 
+def _warm() -> int:
+    """A worker's first task: import what a review needs (a cold worker takes seconds to)."""
+    import os
+    import time
+
+    from . import weekly  # noqa: F401 -- the import is the point
+
+    time.sleep(0.2)  # held a moment, so that every warm-up lands on a worker of its own
+    return os.getpid()
+
+
 @dataclass
 class RayReviews:
     """Runs each deep review as a Ray task and waits for its entry (called from the weekly graph's threads)."""
@@ -87,6 +98,9 @@ class RayReviews:
         except (ConnectionError, RuntimeError, ValueError) as exc:
             raise BadInputError(f"--ray-address {address}: no Ray cluster there ({one_line(exc)})") from None
         self._remote = ray.remote(num_cpus=1, max_retries=2, retry_exceptions=False)(review_task)
+        # start the workers now, each importing the pipeline once, so the first reviews do not wait for them
+        warm = ray.remote(num_cpus=1)(_warm)
+        ray.get([warm.remote() for _ in range(self.workers if not address else 0)])
 
     def __call__(self, listing: Listing) -> dict:
         import ray
