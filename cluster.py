@@ -23,9 +23,16 @@ from .tools.sources.listing import Listing
 REVIEW_KEYS = "review:"  # the prefix of finished reviews in the cache
 
 
+# Settings that say where or how fast a review runs, not what it says: left out of a task's key
+NOT_SHAPING = {
+    "openai_api_key", "smtp_password", "ray_address", "executor", "cache_dir", "cache_url", "weekly_concurrency",
+    "batch_gather", "batch_poll", "max_llm_in_flight", "local_threads",
+}  # fmt: skip
+
+
 def task_key(listing: Listing, settings: Settings, out_dir: Path) -> str:
     """(paper version, settings hash, output folder): what makes two review tasks the same task."""
-    shaping = settings.model_dump(mode="json", exclude={"openai_api_key", "smtp_password", "ray_address"})
+    shaping = settings.model_dump(mode="json", exclude=NOT_SHAPING)
     payload = json.dumps([listing.versioned_id, shaping, str(out_dir.resolve())], sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
 

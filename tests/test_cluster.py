@@ -64,12 +64,22 @@ def test_a_week_on_ray_writes_the_in_process_report_and_a_repeated_task_costs_no
     assert report["counts"]["reviewed"] == 7 and report["counts"]["review_failed"] == 1  # a failed task reported
     assert (tmp_path / "ray" / report["ranked"][0]["card"].removeprefix("../../")).is_file()
 
-    # the same week again from scratch: the triage answers and every finished review come from Redis
+    # the same week again from scratch, the model's answers gone from Redis: the finished reviews are found there
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    answers = [k for k in client.scan_iter("referee:llm:*") if not k.startswith(b"referee:llm:review:")]
+    reviews = [k for k in client.scan_iter("referee:llm:review:*")]
+    assert len(reviews) == 7 and answers
+    client.delete(*answers)
     before = len(fake.requests)
     again = review(*ray_args, "--fresh", env={**ray_env, "REFEREE_CACHE_DIR": str(tmp_path / "c3")}, timeout=600)
     assert again.returncode == 0, again.stderr
     called = Counter(r["tools"][0]["function"]["name"] for r in fake.requests[before:])
     assert sum(called[name] for name in REVIEWER_SCHEMAS) == 0 and called["Verdict"] == 0, called
+    assert called["TriageBatch"] > 0  # triage, whose answers were deleted, asked the model again
+    rerun = json.loads((tmp_path / "ray" / "weekly" / "2026-W16" / "report.json").read_text())
+    assert rerun["ranked"] == report["ranked"]
 
 
 def test_a_cache_url_without_redis_is_a_one_line_error(tmp_path):
