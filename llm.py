@@ -268,8 +268,13 @@ class LLMCache:
         self._cache.set(key, value)
 
     def lock(self, key: str):
-        """Held by one process at a time, across the machine (a task's duplicate waits for the first)."""
-        return diskcache.Lock(self._cache, f"lock:{key}", expire=LOCK_EXPIRY)
+        """Held by one process at a time, across the machine (a task's duplicate waits for the first); a file
+        lock, which the system releases when its holder dies (a task retried after a crash does not wait)."""
+        from filelock import FileLock
+
+        folder = Path(self._cache.directory) / "locks"
+        folder.mkdir(exist_ok=True)
+        return FileLock(str(folder / f"{key}.lock"))
 
     def stats(self) -> tuple[int, int]:
         """(answers kept, bytes on disk)."""
@@ -279,7 +284,27 @@ class LLMCache:
         return self._cache.clear()
 
 
-LOCK_EXPIRY = 3 * 3600  # seconds: a lock whose holder died is free again after this
+LOCK_TTL = 120  # seconds: a Redis lock whose holder died (its heartbeat stopped) is free again after this
+
+
+class _HeldRedisLock:
+    """A Redis lock kept alive by a heartbeat while its holder lives: expires LOCK_TTL after a crash."""
+
+    def __init__(self, lock) -> None:
+        self._lock, self._stop = lock, threading.Event()
+
+    def __enter__(self):
+        self._lock.acquire()
+        threading.Thread(target=self._beat, daemon=True, name="lock-heartbeat").start()
+        return self
+
+    def _beat(self) -> None:
+        while not self._stop.wait(LOCK_TTL / 4):
+            self._lock.reacquire()
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._lock.release()
 
 
 class RedisCache(LLMCache):
@@ -308,7 +333,7 @@ class RedisCache(LLMCache):
         self._redis.set(self.PREFIX + key, json.dumps(value, ensure_ascii=False))
 
     def lock(self, key: str):
-        return self._redis.lock(f"{self.PREFIX}lock:{key}", timeout=LOCK_EXPIRY)
+        return _HeldRedisLock(self._redis.lock(f"{self.PREFIX}lock:{key}", timeout=LOCK_TTL))
 
     def stats(self) -> tuple[int, int]:
         keys = list(self._redis.scan_iter(f"{self.PREFIX}*"))

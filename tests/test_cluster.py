@@ -87,3 +87,25 @@ def test_a_cache_url_without_redis_is_a_one_line_error(tmp_path):
                     "--out", str(tmp_path / "o"), env={"OPENAI_API_KEY": "k"}, timeout=60)  # fmt: skip
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "no Redis there" in result.stderr or "none.txt" in result.stderr
+
+
+def test_a_review_lock_is_freed_when_its_holder_dies(tmp_path):
+    """A task retried after its worker died must not wait for the dead worker's lock."""
+    import signal
+    import sys
+
+    from referee.llm import LLMCache
+
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from pathlib import Path; from referee.llm import LLMCache\n"
+        f"lock = LLMCache(Path({str(tmp_path)!r})).lock('task'); lock.acquire(); print('held', flush=True); "
+        "time.sleep(60)"
+    )], stdout=subprocess.PIPE, text=True)  # fmt: skip
+    assert holder.stdout.readline().strip() == "held"
+    lock = LLMCache(tmp_path).lock("task")
+    with pytest.raises(TimeoutError):  # filelock's Timeout is a TimeoutError: held while the holder lives
+        lock.acquire(timeout=0.2)
+    holder.send_signal(signal.SIGKILL)
+    holder.communicate(timeout=10)
+    lock.acquire(timeout=5)  # freed by its holder's death
+    lock.release()
