@@ -98,3 +98,19 @@ def test_the_registry_is_the_only_list_of_reviewers():
             if len(set(quoted.findall(block))) >= 3:
                 lists[f"{path.relative_to(ROOT)}"] = block[:120]
     assert lists == {}
+
+
+def test_each_outside_client_is_imported_by_one_module():
+    """pymupdf by the PDF module, langchain_openai, llama_cpp and redis by llm.py, ray by cluster.py."""
+    owners = {"pymupdf": "referee.tools.extraction.pdf", "fitz": "referee.tools.extraction.pdf",
+              "langchain_openai": "referee.llm", "llama_cpp": "referee.llm", "redis": "referee.llm",
+              "ray": "referee.cluster"}  # fmt: skip
+    found = {}
+    for name, path in modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            names += [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else []
+            for imported in names:
+                if imported.split(".")[0] in owners:
+                    found.setdefault(imported.split(".")[0], set()).add(name)
+    assert found == {lib: {owners[lib]} for lib in found} and {"pymupdf", "ray", "redis"} <= set(found)
