@@ -33,6 +33,7 @@ from referee.agents.weekly import WeeklyRequest  # noqa: E402
 from referee.llm import BATCH_PRICE  # noqa: E402
 from referee.settings import DEFAULT_PRICES, Settings  # noqa: E402
 from referee.weekly import run_weekly, weekly_context  # noqa: E402
+from weekly import stage_clock  # noqa: E402  (bench/weekly.py, beside this file)
 
 # Papers a week, by category: the figure for cs.LG; the others are assumptions until counted from a
 # listing of a whole week (pass --counts): the corpus holds no such listing.
@@ -71,13 +72,8 @@ def one_run(server: HTTPServer, ids: list[str], executor: str, workers: int, roo
         weekly_concurrency=workers, executor=executor, max_llm_in_flight=64, detect_servers=False,
     )  # fmt: skip
     context = weekly_context(settings, root / "out", "off", TOPICS)
-    stages: dict[str, float] = {}
+    stages, on_event = stage_clock()
     start = time.perf_counter()
-
-    def on_event(mode: str, chunk) -> None:
-        if mode == "updates" and isinstance(chunk, dict):
-            for node in chunk:
-                stages[node] = time.perf_counter() - start
 
     request = WeeklyRequest(ids=ids, week="2026-W16", top=len(ids))
     request.topics = TOPICS.model_dump(mode="json", by_alias=True)

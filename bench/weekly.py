@@ -15,6 +15,7 @@ import argparse
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -41,6 +42,19 @@ class SlowFake(FakeReviewModel):
         return super()._generate(messages, stop, run_manager, **kwargs)
 
 
+def stage_clock() -> tuple[dict[str, float], Callable[[str, object], None]]:
+    """When each weekly-graph node finished, in seconds from now, and the run_weekly on_event hook recording it."""
+    stages: dict[str, float] = {}
+    start = time.perf_counter()
+
+    def on_event(mode: str, chunk) -> None:
+        if mode == "updates" and isinstance(chunk, dict):
+            for node in chunk:
+                stages[node] = time.perf_counter() - start
+
+    return stages, on_event
+
+
 def one_run(server: HTTPServer, week, level: int, latency: float, top: int, root: Path) -> dict:
     settings = Settings(
         cache_dir=root / "cache",
@@ -56,13 +70,8 @@ def one_run(server: HTTPServer, week, level: int, latency: float, top: int, root
     }
     review = Context(models=models, settings=settings, out_dir=root / "out", consistency_llm_check=True)
     context = WeeklyContext(review=review, settings=settings, topics=TOPICS, review_graph=review_graph())
-    stages: dict[str, float] = {}
+    stages, on_event = stage_clock()
     start = time.perf_counter()
-
-    def on_event(mode: str, chunk) -> None:
-        if mode == "updates" and isinstance(chunk, dict):
-            for node in chunk:
-                stages[node] = time.perf_counter() - start
 
     request = WeeklyRequest(
         categories=["cs.LG"], week="2026-W16", date_from="2026-04-13", date_to="2026-04-19", top=top
