@@ -46,6 +46,7 @@ class Line:
     # read many times by the structure passes: worked out once (a new line, `replace()` included, starts afresh)
     _text: str | None = field(default=None, init=False, repr=False, compare=False)
     _size: float | None = field(default=None, init=False, repr=False, compare=False)
+    _bold: bool | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def text(self) -> str:
@@ -67,8 +68,10 @@ class Line:
 
     @property
     def bold(self) -> bool:
-        visible = [s for s in self.spans if s.text.strip()]
-        return bool(visible) and all(s.bold for s in visible)
+        if self._bold is None:
+            visible = [s for s in self.spans if s.text.strip()]
+            self._bold = bool(visible) and all(s.bold for s in visible)
+        return self._bold
 
     @property
     def x0(self) -> float:
@@ -246,35 +249,35 @@ def _shared_area(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 class _Raster:
-    """The page rendered once, grey, at 96 dpi (on first use): whether a box shows any ink."""
+    """Whether a box of the page shows any ink, rendered grey at 96 dpi: only the box itself is drawn (a
+    page asks about a few boxes, most pages about none; drawing the whole page cost more than the scan)."""
 
     DPI = 96
 
     def __init__(self, page: pymupdf.Page, listed: pymupdf.DisplayList | None = None) -> None:
-        self.page, self.listed, self.pixels = page, listed, None
+        self.page, self.listed = page, listed
 
     def blank(self, box: tuple[float, float, float, float]) -> bool:
         page = self.page.rect
-        clip = (max(box[0], page.x0), max(box[1], page.y0), min(box[2], page.x1), min(box[3], page.y1))
-        if clip[2] - clip[0] < 1 or clip[3] - clip[1] < 1:
+        clip = pymupdf.Rect(max(box[0], page.x0), max(box[1], page.y0), min(box[2], page.x1), min(box[3], page.y1))
+        if clip.width < 1 or clip.height < 1:
             return True
-        if self.pixels is None:
-            if self.listed is not None:  # the page's drawing already recorded: replayed, not parsed again
-                zoom = pymupdf.Matrix(self.DPI / 72, self.DPI / 72)
-                pix = self.listed.get_pixmap(matrix=zoom, colorspace=pymupdf.csGRAY, alpha=False)
-            else:
-                pix = self.page.get_pixmap(dpi=self.DPI, colorspace=pymupdf.csGRAY, annots=False)
-            self.pixels = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.stride)[:, : pix.width]
-        scale = self.DPI / 72
-        top, left = self.page.rect.y0, self.page.rect.x0
-        y0, y1 = int((clip[1] - top) * scale), int(np.ceil((clip[3] - top) * scale))
-        x0, x1 = int((clip[0] - left) * scale), int(np.ceil((clip[2] - left) * scale))
-        region = self.pixels[max(y0, 0) : y1, max(x0, 0) : x1]
-        return region.size == 0 or int(region.max()) - int(region.min()) < 40
+        zoom = pymupdf.Matrix(self.DPI / 72, self.DPI / 72)
+        if self.listed is not None:  # the page's drawing already recorded: replayed, not parsed again
+            pix = self.listed.get_pixmap(matrix=zoom, colorspace=pymupdf.csGRAY, alpha=False, clip=clip)
+        else:
+            pix = self.page.get_pixmap(matrix=zoom, colorspace=pymupdf.csGRAY, annots=False, clip=clip)
+        pixels = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.stride)[:, : pix.width]
+        return pixels.size == 0 or int(pixels.max()) - int(pixels.min()) < 40
 
 
 def _trace_text(trace: dict) -> str:
     return "".join(chr(c[0]) for c in trace["chars"]).strip()
+
+
+def _shows_text(trace: dict) -> bool:
+    """Whether a trace has a character that is not blank (stops at the first, which most often is one)."""
+    return any(not chr(c[0]).isspace() for c in trace["chars"])
 
 
 def _switched_off_layers(doc: pymupdf.Document) -> list[list[HiddenSpan]]:
@@ -329,6 +332,7 @@ class FontPrograms:
     def __init__(self) -> None:
         self._loaded: dict[int, pymupdf.Font | None] = {}
         self._glyphs: dict[tuple[int, int], int] = {}  # (font xref, character) -> the glyph the font draws
+        self._checked: dict[int, set[tuple[int, int]]] = {}  # font xref -> (character, glyph) pairs in order
 
     def _font(self, doc: pymupdf.Document, xref: int) -> pymupdf.Font | None:
         if xref not in self._loaded:
@@ -349,18 +353,26 @@ class FontPrograms:
         it, in every font program of that name: only their traces can be remapped (most pages: none)."""
         pairs: dict[str, set[tuple[int, int]]] = {}
         for t in traces:
-            pairs.setdefault(_font_key(t.get("font", "")), set()).update((c[0], c[1]) for c in t["chars"])
-        found = set()
-        for key, drawn in pairs.items():
-            xrefs = named.get(key, [])
-            letters = [(code, glyph) for code, glyph in drawn if chr(code).isalpha()]
-            if xrefs and all(
-                (font := self._font(page.parent, xref)) is not None
-                and any(glyph != self._glyph(font, xref, code) != 0 for code, glyph in letters)
-                for xref in xrefs
-            ):
-                found.add(key)
-        return found
+            codes, glyphs = list(zip(*t["chars"], strict=True))[:2]  # transposed in C: pages have 10,000s of letters
+            pairs.setdefault(_font_key(t.get("font", "")), set()).update(zip(codes, glyphs, strict=True))
+        return {
+            key
+            for key, drawn in pairs.items()
+            if (xrefs := named.get(key)) and all(self._redrawn(page.parent, xref, drawn) for xref in xrefs)
+        }
+
+    def _redrawn(self, doc: pymupdf.Document, xref: int, drawn: set[tuple[int, int]]) -> bool:
+        """Whether a letter of the (character, glyph) pairs is drawn with another glyph than the font's own
+        for it; pairs found in order on earlier pages are not looked at again."""
+        font = self._font(doc, xref)
+        if font is None:
+            return False
+        checked = self._checked.setdefault(xref, set())
+        for code, glyph in drawn - checked:
+            if chr(code).isalpha() and glyph != self._glyph(font, xref, code) != 0:
+                return True
+            checked.add((code, glyph))
+        return False
 
     def remapped(self, page: pymupdf.Page, named: dict[str, list[int]], trace: dict) -> bool:
         letters = [(c[0], c[1]) for c in trace["chars"] if chr(c[0]).isalpha()]
@@ -389,7 +401,7 @@ def hidden_spans(
     clipping path (drawn, but not on the page's text), or drawn with glyphs other than the letters their
     text layer claims (a remapped font). Rotated text is reported only where it addresses a reader or a
     model: axis labels and the arXiv stamp are rotated too, and visible."""
-    traces = [t for t in page.get_texttrace() if _trace_text(t)]  # the page's own: a display list drops clipped text
+    traces = [t for t in page.get_texttrace() if _shows_text(t)]  # the page's own: a display list drops clipped text
     if not traces:
         return []
     fonts = fonts or FontPrograms()

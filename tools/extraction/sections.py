@@ -85,11 +85,15 @@ def _mostly_numbers(text: str) -> bool:
 
 
 def _heading_style(line: Line, body: float) -> bool:
+    if line.bold or line.size >= body + 0.8:
+        return True
     text = line.text
+    if not text.isupper():  # a lower-case letter, or no cased letter at all: not set in capitals
+        return False
     letters = [c for c in text if c.isalpha()]
     caps = len(letters) >= 3 and all(c.isupper() for c in letters)
     biggest = max(s.size for s in line.spans if s.text.strip())
-    return line.bold or line.size >= body + 0.8 or (caps and (line.size >= body - 0.3 or biggest >= body + 0.8))
+    return caps and (line.size >= body - 0.3 or biggest >= body + 0.8)
 
 
 def _candidate(line: Line, body: float, bold_only: bool = False) -> tuple[str | None, str] | None:
@@ -361,6 +365,9 @@ def _align_with_outline(
     result: list[Heading] = []
     placed: list[tuple[int, int | None]] = []  # (outline level, depth the printed number states)
     last_page, last_index = 0, start
+    on_page: dict[int, list[int]] = {}  # the lines of each page, from `start` on
+    for i in range(start, len(lines)):
+        on_page.setdefault(lines[i].page, []).append(i)
     for level, number, title, page in _outline_entries(outline, paper_title):
         backwards = page < last_page
 
@@ -380,7 +387,12 @@ def _align_with_outline(
                 best, best_score = h, score
         line_at, line_score = None, 0.0
         if best_score < 0.95:  # a printed line that matches better than a styled heading does
-            for i in range(start, len(lines)):
+            nearby = (
+                range(max(start, last_index), len(lines))
+                if backwards
+                else sorted(i for p in (page - 1, page, page + 1) for i in on_page.get(p, ()))
+            )
+            for i in nearby:
                 if i not in used and near(i):
                     score = like.score(_printed(lines[i].text)[1], floor=max(0.8, line_score, best_score))
                     if score >= 0.8 and score > max(line_score, best_score):
