@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import os
 import sys
 from collections import Counter
@@ -136,7 +137,9 @@ def measure(
 
 
 def spread(scores: list[float]) -> str:
-    counts = Counter(round(x) for x in scores)
+    """Scores counted at their nearest whole point, halves rounded up (Python's round() sends 6.5 and 5.5
+    alike to 6, piling a point's neighbours onto it)."""
+    counts = Counter(math.floor(x + 0.5) for x in scores)
     top, n = counts.most_common(1)[0] if counts else (None, 0)
     shown = " ".join(f"{k}:{counts[k]}" for k in sorted(counts))
     return f"{shown} (most common {top}: {n / max(1, len(scores)):.0%})"
