@@ -1,10 +1,11 @@
-"""Deep reviews of a weekly run as Ray tasks, on a cluster (`ray_address`) or a local one; the only module that
-imports ray.
+"""Triage batches and deep reviews of a weekly run as Ray tasks, on a cluster (`ray_address`) or a local one;
+the only module that imports ray.
 
-A task is keyed by the paper's version and the settings that shape a review: it reviews under a lock of that key
-in the shared cache (Redis at `cache_url`, else this machine's diskcache) and keeps the entry it returns there,
-so a task retried after a worker died, or sent twice, finds the finished review and calls no model. The driver's
-weekly graph still checkpoints every finished review: a killed driver resumes with the reviews it had.
+A task is keyed by what it works on (the paper's version; a triage batch's papers and the topics) and the
+settings that shape the answer: it works under a lock of that key in the shared cache (Redis at `cache_url`,
+else this machine's diskcache) and keeps the result it returns there, so a task retried after a worker died,
+or sent twice, finds the finished result and calls no model. The driver's weekly graph still checkpoints every
+finished review: a killed driver resumes with the reviews it had.
 Workers write cards into the output folder, which every worker must reach (one machine, or a shared file system).
 """
 
@@ -15,12 +16,16 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .agents.triage import TriageResult
+from .contract.usage import Usage
 from .errors import BadInputError, one_line
 from .llm import SPENT, llm_cache
 from .settings import Settings
 from .tools.sources.listing import Listing
+from .tools.sources.topics import Topics
 
 REVIEW_KEYS = "review:"  # the prefix of finished reviews in the cache
+TRIAGE_KEYS = "triage:"  # and of finished triage batches
 
 
 # Settings that say where or how fast a review runs, not what it says: left out of a task's key
@@ -30,10 +35,12 @@ NOT_SHAPING = {
 }  # fmt: skip
 
 
-def task_key(listing: Listing, settings: Settings, out_dir: Path) -> str:
-    """(paper version, settings hash, output folder): what makes two review tasks the same task."""
+def task_key(work: object, settings: Settings, out_dir: Path) -> str:
+    """(what the task works on, settings hash, output folder): what makes two tasks the same task. `work` is a
+    listing (its paper version) or any JSON-able value (a triage batch's versions and topics)."""
     shaping = settings.model_dump(mode="json", exclude=NOT_SHAPING)
-    payload = json.dumps([listing.versioned_id, shaping, str(out_dir.resolve())], sort_keys=True, default=str)
+    subject = work.versioned_id if isinstance(work, Listing) else work
+    payload = json.dumps([subject, shaping, str(out_dir.resolve())], sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -49,25 +56,51 @@ def _context(settings: Settings, out_dir: Path, cache_mode: str) -> tuple:
     return _WORKER_CONTEXTS[key]
 
 
+def _once(settings: Settings, cache_mode: str, key: str, journal: str, work, keep) -> dict:
+    """`work()`'s result, done once per key: a duplicate task waits on the key's lock, then finds the result
+    kept in the shared cache where `keep(result)` held (a failure is not kept: a rerun tries again; with the
+    cache off nothing is kept)."""
+    store = None if cache_mode == "off" else llm_cache(settings)
+    if store is None:
+        with SPENT.journal(Path(journal)):
+            return work()
+    with store.lock(key):  # a duplicate of this task waits here, then finds the result
+        done = store.get(key)
+        if done is not None:
+            return done
+        with SPENT.journal(Path(journal)):  # every worker appends to the run's journal: the report counts it all
+            result = work()
+        if keep(result):
+            store.set(key, result)
+        return result
+
+
 def review_task(listing: dict, settings: Settings, out_dir: str, cache_mode: str, journal: str, key: str) -> dict:
     """One paper's deep review in a worker: the finished entry if the cache holds one, else the review."""
     from .agents.weekly import review_entry
 
-    store = None if cache_mode == "off" else llm_cache(settings)
-    if store is None:
+    def work() -> dict:
         context, graph = _context(settings, Path(out_dir), cache_mode)
-        with SPENT.journal(Path(journal)):
-            return review_entry(Listing.model_validate(listing), context, graph)
-    with store.lock(key):  # a duplicate of this task waits here, then finds the entry
-        done = store.get(REVIEW_KEYS + key)
-        if done is not None:
-            return done
-        context, graph = _context(settings, Path(out_dir), cache_mode)
-        with SPENT.journal(Path(journal)):  # every worker appends to the run's journal: the report counts it all
-            entry = review_entry(Listing.model_validate(listing), context, graph)
-        if entry["ok"]:
-            store.set(REVIEW_KEYS + key, entry)
-        return entry
+        return review_entry(Listing.model_validate(listing), context, graph)
+
+    return _once(settings, cache_mode, REVIEW_KEYS + key, journal, work, keep=lambda entry: entry["ok"])
+
+
+def triage_task(
+    batch: list[dict], topics: dict, settings: Settings, out_dir: str, cache_mode: str, journal: str, key: str
+) -> dict:
+    """One triage batch in a worker (the same retries for missing, tied and title-restating answers as at
+    home): the finished result if the cache holds one, else the batch triaged with the worker's model."""
+    from .agents.triage import triage
+    from .tools.sources.topics import Topics
+
+    def work() -> dict:
+        context, _ = _context(settings, Path(out_dir), cache_mode)
+        listings = [Listing.model_validate(item) for item in batch]
+        result = triage(listings, Topics.model_validate(topics), context.model("triage"), batch_size=len(batch))
+        return result.model_dump(mode="json")
+
+    return _once(settings, cache_mode, TRIAGE_KEYS + key, journal, work, keep=lambda result: not result["failed"])
 
 
 def _warm() -> int:
@@ -82,15 +115,18 @@ def _warm() -> int:
 
 
 @dataclass
-class RayReviews:
-    """Runs each deep review as a Ray task and waits for its entry (called from the weekly graph's threads)."""
+class RayExecutor:
+    """Runs each triage batch and each deep review as a Ray task and waits for its result (called from the
+    weekly graph's threads)."""
 
     settings: Settings
     out_dir: Path
     cache_mode: str
     journal: Path
+    topics: Topics
     workers: int = 2  # of a local cluster started here (on a cluster at `ray_address`, its own)
-    _remote: object = field(default=None, init=False, repr=False)
+    _remote: dict = field(default_factory=dict, init=False, repr=False)
+    _failed: type[Exception] = field(default=Exception, init=False, repr=False)  # Ray's error for a lost task
 
     def __post_init__(self) -> None:
         try:
@@ -104,22 +140,38 @@ class RayReviews:
                 ray.init(address=address, include_dashboard=False, log_to_driver=False, **options)
         except (ConnectionError, RuntimeError, ValueError) as exc:
             raise BadInputError(f"--ray-address {address}: no Ray cluster there ({one_line(exc)})") from None
-        self._remote = ray.remote(num_cpus=1, max_retries=2, retry_exceptions=False)(review_task)
-        # start the workers now, each importing the pipeline once, so the first reviews do not wait for them
+        self._failed = ray.exceptions.RayError
+        for name, task in (("review", review_task), ("triage", triage_task)):
+            self._remote[name] = ray.remote(num_cpus=1, max_retries=2, retry_exceptions=False)(task)
+        # start the workers now, each importing the pipeline once, so the first tasks do not wait for them
         warm = ray.remote(num_cpus=1)(_warm)
         ray.get([warm.remote() for _ in range(self.workers if not address else 0)])
 
-    def __call__(self, listing: Listing) -> dict:
+    def _run(self, name: str, label: str, *args) -> dict:
         import ray
 
+        ref = self._remote[name].options(name=label).remote(*args)
+        return ray.get(ref)
+
+    def review(self, listing: Listing) -> dict:
         key = task_key(listing, self.settings, self.out_dir)
-        ref = self._remote.options(name=f"review {listing.versioned_id}").remote(
-            listing.model_dump(), self.settings, str(self.out_dir), self.cache_mode, str(self.journal), key
-        )
         try:
-            return ray.get(ref)
-        except ray.exceptions.RayError as exc:  # the task's worker died past its retries: reported like a failure
+            return self._run("review", f"review {listing.versioned_id}", listing.model_dump(), self.settings,
+                             str(self.out_dir), self.cache_mode, str(self.journal), key)  # fmt: skip
+        except self._failed as exc:  # the task's worker died past its retries: reported like a failed review
             return {"arxiv_id": listing.arxiv_id, "ok": False, "error": f"Ray task failed: {one_line(exc)[:300]}"}
+
+    def triage(self, batch: list[Listing]) -> TriageResult:
+        topics = self.topics.model_dump(mode="json", by_alias=True)
+        key = task_key([[p.versioned_id for p in batch], topics], self.settings, self.out_dir)
+        try:
+            result = self._run("triage", f"triage {batch[0].versioned_id}+{len(batch) - 1}",
+                               [p.model_dump() for p in batch], topics, self.settings, str(self.out_dir),
+                               self.cache_mode, str(self.journal), key)  # fmt: skip
+        except self._failed as exc:  # as a failed batch at home: each paper failed, with the reason
+            why = f"Ray task failed: {one_line(exc)[:300]}"
+            return TriageResult(scores={}, failed={p.arxiv_id: why for p in batch}, usage=Usage())
+        return TriageResult.model_validate(result)
 
     @staticmethod
     def shutdown() -> None:

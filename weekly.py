@@ -114,6 +114,7 @@ def run_weekly(
             f"another weekly run with these arguments is in progress (lock {state_dir / (thread + '.lock')})"
         ) from None
     before = SPENT.snapshot()
+    executor = None
     conn = sqlite3.connect(state_dir / "checkpoints.sqlite", check_same_thread=False, timeout=60)
     try:
         saver = SqliteSaver(conn)
@@ -132,10 +133,11 @@ def run_weekly(
             saver.delete_thread(thread)
             journal.unlink(missing_ok=True)
         if context.settings.executor == "ray":
-            from .cluster import RayReviews
+            from .cluster import RayExecutor
 
-            context.run_review = RayReviews(context.settings, context.review.out_dir, context.cache_mode, journal,
-                                            workers=max(1, concurrency))  # fmt: skip
+            executor = RayExecutor(context.settings, context.review.out_dir, context.cache_mode, journal,
+                                   context.topics, workers=max(1, concurrency))  # fmt: skip
+            context.run_review, context.run_triage = executor.review, executor.triage
         snapshot = app.get_state(config)
         if snapshot.next:
             inputs, status = None, "resumed"
@@ -153,8 +155,8 @@ def run_weekly(
                     on_event(mode, chunk)
         final = app.get_state(config).values
     finally:
-        if context.run_review is not None and hasattr(context.run_review, "shutdown"):
-            context.run_review.shutdown()  # the local Ray cluster this run started, if any
+        if executor is not None:
+            executor.shutdown()  # the local Ray cluster this run started, if any
         conn.close()
         lock.release()
     outcome = WeeklyOutcome(

@@ -99,8 +99,10 @@ def triage(
     batch_size: int = 8,
     progress: Callable[[int], None] | None = None,
     workers: int = 1,
+    run_batch: Callable[[list[Listing]], TriageResult] | None = None,
 ) -> TriageResult:
-    """Scores for every paper, `workers` batches at a time; `progress` hears how many papers are done."""
+    """Scores for every paper, `workers` batches at a time; `progress` hears how many papers are done.
+    `run_batch` triages one batch elsewhere (a Ray task running this function on it) instead of here."""
     lock = threading.Lock()
     usage = Usage()
     scores: dict[str, TriageScore] = {}
@@ -134,7 +136,17 @@ def triage(
                     failed.pop(score.arxiv_id, None)
 
     def one_batch(batch: list[Listing]) -> None:
-        nonlocal done
+        nonlocal done, usage
+        if run_batch is not None:
+            result = run_batch(batch)
+            with lock:
+                scores.update(result.scores)
+                failed.update(result.failed)
+                usage = usage + result.usage
+                done += len(batch)
+                if progress is not None:
+                    progress(done)
+            return
         ask(batch)
         with lock:
             tied = _tied([scores[p.arxiv_id] for p in batch if p.arxiv_id in scores])

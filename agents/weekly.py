@@ -34,7 +34,7 @@ from ..tools.sources.listing import Listing, fetch_ids, fetch_listing, read_feed
 from ..tools.sources.online import fetch_online
 from ..tools.sources.topics import Topics, filter_listings
 from .render import run_record
-from .triage import TriageScore, triage
+from .triage import TriageResult, TriageScore, triage
 
 # The nested review graph is invoked with durability="exit" (see deep_review); LangGraph warns that durability
 # means nothing without a checkpointer, which is the point.
@@ -92,6 +92,7 @@ class WeeklyContext:
     triage_workers: int = 1  # triage batches at once (the weekly concurrency)
     # runs one paper's deep review elsewhere (a Ray task) and returns its entry; None: here, in a thread
     run_review: Callable[[Listing], dict] | None = None
+    run_triage: Callable[[list[Listing]], TriageResult] | None = None  # one triage batch elsewhere, likewise
     cache_mode: str = "use"  # the review context's (use | refresh | off), for reviews run elsewhere
 
 
@@ -162,6 +163,7 @@ def triage_papers(state: WeeklyState, runtime: Runtime[WeeklyContext]) -> dict:
         batch_size=context.settings.triage_batch_size,
         progress=lambda done: write({"stage": "triage", "done": done, "total": len(papers)}),
         workers=context.triage_workers,
+        run_batch=context.run_triage,
     )
     ranked = sorted(result.scores.values(), key=lambda s: (-priority(s), s.arxiv_id))
     top = WeeklyRequest.model_validate(state["request"]).top

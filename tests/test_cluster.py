@@ -1,5 +1,6 @@
-"""`review weekly --executor ray`: deep reviews as Ray tasks on a local two-worker cluster, their cache in a real
-redis-server; the report is the in-process executor's, byte for byte, and a task sent again calls no model."""
+"""`review weekly --executor ray`: triage batches and deep reviews as Ray tasks on a local two-worker cluster, their
+cache in a real redis-server; the report is the in-process executor's, byte for byte, a task sent again calls no
+model, and a killed driver resumes without repeating a review."""
 
 from __future__ import annotations
 
@@ -64,20 +65,22 @@ def test_a_week_on_ray_writes_the_in_process_report_and_a_repeated_task_costs_no
     assert report["counts"]["reviewed"] == 7 and report["counts"]["review_failed"] == 1  # a failed task reported
     assert (tmp_path / "ray" / report["ranked"][0]["card"].removeprefix("../../")).is_file()
 
-    # the same week again from scratch, the model's answers gone from Redis: the finished reviews are found there
+    # the same week again from scratch, the model's answers gone from Redis: the finished triage batches and
+    # reviews are found there, and no task calls the model
     import redis
 
     client = redis.Redis.from_url(redis_url)
-    answers = [k for k in client.scan_iter("referee:llm:*") if not k.startswith(b"referee:llm:review:")]
-    reviews = [k for k in client.scan_iter("referee:llm:review:*")]
-    assert len(reviews) == 7 and answers
+    finished = (b"referee:llm:review:", b"referee:llm:triage:")
+    answers = [k for k in client.scan_iter("referee:llm:*") if not k.startswith(finished)]
+    reviews = list(client.scan_iter("referee:llm:review:*"))
+    batches = list(client.scan_iter("referee:llm:triage:*"))
+    assert len(reviews) == 7 and len(batches) == 7 and answers  # 50 papers in batches of 8
     client.delete(*answers)
     before = len(fake.requests)
     again = review(*ray_args, "--fresh", env={**ray_env, "REFEREE_CACHE_DIR": str(tmp_path / "c3")}, timeout=600)
     assert again.returncode == 0, again.stderr
     called = Counter(r["tools"][0]["function"]["name"] for r in fake.requests[before:])
-    assert sum(called[name] for name in REVIEWER_SCHEMAS) == 0 and called["Verdict"] == 0, called
-    assert called["TriageBatch"] > 0  # triage, whose answers were deleted, asked the model again
+    assert not called, called
     rerun = json.loads((tmp_path / "ray" / "weekly" / "2026-W16" / "report.json").read_text())
     assert rerun["ranked"] == report["ranked"]
 
@@ -109,3 +112,51 @@ def test_a_review_lock_is_freed_when_its_holder_dies(tmp_path):
     holder.communicate(timeout=10)
     lock.acquire(timeout=5)  # freed by its holder's death
     lock.release()
+
+
+@pytest.mark.timeout(900)
+def test_a_killed_ray_driver_resumes_without_repeating_a_review(httpserver, tmp_path, redis_url):
+    """The driver killed while its third deep review runs on a worker: the same command resumes from the
+    checkpoint; triage is not asked again, and no paper's review is asked for twice (a review its worker finished
+    after the kill is found in Redis)."""
+    import os
+    import signal
+
+    from test_weekly import _start
+
+    _, fake, env = world(httpserver, tmp_path)
+    topics = topics_toml(tmp_path / "topics.toml")
+    out = tmp_path / "out"
+    args = (*WEEK_ARGS, "--topics", str(topics), "--concurrency", "1", "--executor", "ray", "--cache-url", redis_url,
+            "--out", str(out))  # fmt: skip
+    answer = fake.responder
+    state = {"verdicts": 0, "process": None, "killed": False}
+
+    def killing_responder(name, schema, prompt):
+        if name in REVIEWER_SCHEMAS and state["verdicts"] == 2 and not state["killed"]:
+            state["killed"] = True
+            os.kill(state["process"].pid, signal.SIGKILL)  # the driver only: its workers are Ray's to end
+            time.sleep(0.5)
+        if name == "Verdict":
+            state["verdicts"] += 1
+        return answer(name, schema, prompt)
+
+    fake.responder = killing_responder
+    state["process"] = _start(args, env)
+    state["process"].communicate(timeout=600)
+    assert state["process"].returncode == -signal.SIGKILL and state["killed"]
+    assert not (out / "weekly" / "2026-W16" / "report.json").exists()
+    first_run = len(fake.requests)
+
+    fake.responder = answer
+    result = review(*args, env=env, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "resumed" in result.stderr
+    rerun = Counter(r["tools"][0]["function"]["name"] for r in fake.requests[first_run:])
+    every = Counter(r["tools"][0]["function"]["name"] for r in fake.requests)
+    assert rerun["TriageBatch"] == 0, rerun  # triage finished before the kill
+    assert every["Verdict"] == 7, every  # each of the 7 reviewable papers' verdicts asked once, over both runs
+    # a reviewer's question is asked again only where its answer was in flight when the driver died
+    assert sum(every[name] for name in REVIEWER_SCHEMAS) <= 6 * 7 + len(REVIEWER_SCHEMAS), every
+    report = json.loads((out / "weekly" / "2026-W16" / "report.json").read_text())
+    assert report["counts"]["reviewed"] == 7
