@@ -92,7 +92,6 @@ def triage_task(
     """One triage batch in a worker (the same retries for missing, tied and title-restating answers as at
     home): the finished result if the cache holds one, else the batch triaged with the worker's model."""
     from .agents.triage import triage
-    from .tools.sources.topics import Topics
 
     def work() -> dict:
         context, _ = _context(settings, Path(out_dir), cache_mode)
