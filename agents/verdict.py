@@ -154,9 +154,7 @@ def decide(
     score is the chair's combined with the rigour checklist's (contract/rigour.py), capped by the ceiling of
     the evidence on the card; the label is its band.
     """
-    checks = checklist.answers() if checklist is not None and checklist.items else "(no checklist)"
-    prompt = fill(load_prompt("verdict"), findings=findings_json(findings), title=paper.title, bands=bands_text(),
-                  checklist=checks)  # fmt: skip
+    prompt = fill(load_prompt("verdict"), findings=findings_json(findings), title=paper.title, bands=bands_text())
     messages = [HumanMessage(prompt)]
     verdict, usage = chair_answer(model, messages)
 

@@ -64,13 +64,6 @@ class Checklist(BaseModel):
     def line(self) -> str:
         return f"{self.met} of {len(self.applicable)} applicable checks met"
 
-    def answers(self) -> str:
-        """One line per check, as the chair reads it: 'Ablations: no (not found in the paper)'."""
-        return "\n".join(
-            f"- {item.question}: {item.answer}" + (f" ({item.note})" if item.note and item.answer == "no" else "")
-            for item in self.items
-        )
-
 
 # The score on a card is the mean of the chair's score and the checklist's, weighted by CHAIR_WEIGHT: the chair
 # judges what the findings say, the checklist counts what the paper shows, and a checklist answer does not

@@ -229,33 +229,6 @@ def test_a_score_above_what_the_evidence_carries_is_lowered(pdf, assessment, sco
     assert any(f"score 9.6 lowered to {score}" in n and why in n for n in notes)  # (9.2 + 10) / 2, then capped
 
 
-def test_the_chair_reads_the_checklist_answers(pdf):
-    from fakes import synthesize
-
-    from referee.agents.verdict import decide
-    from referee.contract.findings import Finding
-    from referee.contract.rigour import CheckItem, Checklist
-    from referee.llm import StructuredLLM
-    from referee.settings import get_settings
-    from referee.tools.sources.ingest import load_paper
-
-    prompts = []
-
-    def responder(name, schema, prompt):
-        prompts.append(prompt)
-        return synthesize(schema, prompt)
-
-    checklist = Checklist(items=[
-        CheckItem(key="code", question="Code released", answer="yes", by="text"),
-        CheckItem(key="ablations", question="Ablations", answer="no", by="text", note="not found in the paper"),
-    ])  # fmt: skip
-    findings = [Finding(reviewer="novelty", ok=True, output={"assessment": "new idea", "reasons": ["It is new."]})]
-    chair = StructuredLLM(chat=FakeReviewModel(responder=responder), backend="fake", model="fake")
-    decide(findings, load_paper(str(pdf), get_settings()), chair, checklist=checklist)
-    shown = prompts[0].split("<checklist>")[1].split("</checklist>")[0]
-    assert shown.strip().splitlines() == ["- Code released: yes", "- Ablations: no (not found in the paper)"]
-
-
 def test_with_sampling_on_the_chair_answers_five_times_and_the_trimmed_mean_stands(tmp_path):
     from fakes import synthesize
     from langchain_core.messages import HumanMessage
