@@ -12,7 +12,9 @@ table and figure captions come from the same source (bench/latex_gold.py). After
 row per template family (read from meta.json's venue_or_template) gives its headings, references within
 10% of the list, and captions attached to their own table or figure.
 
-Time is measured three ways: in-process milliseconds per page (the median of --repeat runs), the page-level
+Time is measured three ways: in-process milliseconds per page (the median of --repeat runs), beside MuPDF's own
+text reading of the same pages in the same process (how fast the machine is at that moment: the ratio is what
+compares across machines and runs), the page-level
 work of every page (each page over 300 ms is listed beside the time MuPDF alone takes to read its text), and
 the whole command a user runs, in seconds ("cmd s": `review extract --json` with an empty cache; "4llm":
 pymupdf4llm's legacy Markdown of the same PDF, each in a fresh interpreter).
@@ -104,6 +106,21 @@ def mupdf_floor(pdf: Path, page_index: int) -> float:
         return (time.perf_counter() - start) * 1000
 
 
+def mupdf_ms_per_page(pdf: Path, repeat: int) -> float:
+    """Milliseconds per page MuPDF alone takes to read the whole PDF's text as Referee asks for it (the median of
+    `repeat` runs): the same-process baseline that says how fast this machine is at the moment of measuring."""
+    import pymupdf
+
+    runs = []
+    with pymupdf.open(pdf) as doc:
+        for _ in range(repeat):
+            start = time.perf_counter()
+            for page in doc:
+                page.get_text("dict", flags=DICT_FLAGS)
+            runs.append((time.perf_counter() - start) * 1000 / doc.page_count)
+    return statistics.median(runs)
+
+
 def page_times(pdf: Path) -> list[float]:
     """Milliseconds per page of the page-level work (text, layout, the hidden-text scan), page by page."""
     import pymupdf
@@ -151,6 +168,7 @@ def main() -> None:
     modes = () if args.ours_only else ("legacy", "layout")
     families: dict[str, dict[str, list[int]]] = {}
     ours_ms: list[float] = []
+    floor_ms: list[float] = []  # MuPDF's own text reading of the same pages, per paper
     commands: list[float] = []
     base_commands: list[float] = []
     base_ms: dict[str, list[float]] = {m: [] for m in modes}
@@ -175,6 +193,7 @@ def main() -> None:
             runs.append(time.perf_counter() - start)
         pages = paper.pages
         ours_ms.append(statistics.median(runs) * 1000 / pages)
+        floor_ms.append(mupdf_ms_per_page(gold.pdf, args.repeat))
         per_page = page_times(gold.pdf)
         worst_pages.append((max(per_page), gold.slug, per_page.index(max(per_page))))
         slow_pages += sum(t > 300 for t in per_page)
@@ -242,8 +261,10 @@ def main() -> None:
         print(f"{name:24s} {count:>6d} {cells[0]:>9s} {cells[1]:>9s} {cells[2]:>9s}")
     print("-" * len(header))
     med = statistics.median(ours_ms)
+    floor = statistics.median(floor_ms)
     print(
-        f"median ms/page: referee {med:.1f}; "
+        f"median ms/page: referee {med:.1f}; MuPDF's own text reading {floor:.1f} (referee {med / floor:.1f}x it, "
+        f"per paper {statistics.median(o / f for o, f in zip(ours_ms, floor_ms, strict=True)):.1f}x); "
         + "; ".join(
             f"pymupdf4llm {m} {t:.1f} ({t / med:.1f}x referee)"
             for m, t in ((m, statistics.median(base_ms[m])) for m in modes)
