@@ -332,7 +332,7 @@ class FontPrograms:
     def __init__(self) -> None:
         self._loaded: dict[int, pymupdf.Font | None] = {}
         self._glyphs: dict[tuple[int, int], int] = {}  # (font xref, character) -> the glyph the font draws
-        self._checked: dict[int, set[tuple[int, int]]] = {}  # font xref -> (character, glyph) pairs in order
+        self._checked: dict[int, set[tuple[int, int]]] = {}  # font xref -> pairs it draws as its own
 
     def _font(self, doc: pymupdf.Document, xref: int) -> pymupdf.Font | None:
         if xref not in self._loaded:
