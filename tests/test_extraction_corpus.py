@@ -36,7 +36,7 @@ NO_BIBLIOGRAPHY = {"kmodes-hospital-resident-init"}
 
 # Measured on the 22 corpus papers (2026-11-26); floors, not goals (issue 13 has the goals).
 AUTHOR_RECALL_FLOOR = 80 / 80
-INVENTED_AFFILIATIONS_CEILING = 5  # a funding line and four e-mail addresses taken for institutions
+INVENTED_AFFILIATIONS_CEILING = 0  # a funding line and e-mail addresses were taken for institutions until 11-27
 HEADING_PRECISION_FLOOR = 162 / 162
 HEADING_RECALL_FLOOR = 162 / 164  # gold also counts a PLOS "Abstract" and an elsarticle \section*{References}
 SUBSECTION_PRECISION_FLOOR = 202 / 206

@@ -317,3 +317,11 @@ def test_a_caption_among_the_references_and_a_sideways_caption_are_read(tmp_path
     assert captions["Figure 2"] == ("Figure 2: The error falls as the graphs grow.", 2)
     assert captions["Figure 3"] == ("Figure 3: Error of every estimator on every benchmark.", 3)
     assert len(paper.references) == 6 and not any("Figure" in r.text for r in paper.references)
+
+
+def test_footnote_addresses_and_funding_lines_are_no_affiliations():
+    from referee.tools.extraction.frontmatter import _split_affiliation_text
+
+    footnote = ("Funding: This work was funded by Example Research Inc. ⟦†⟧Example Research Inc., 1 Main St, Paris "
+                "(ada@example.com). ⟦‡⟧ alan.turing@research.example.ac.uk")  # fmt: skip
+    assert _split_affiliation_text(footnote) == [("†", "Example Research Inc., 1 Main St, Paris")]

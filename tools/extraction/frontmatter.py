@@ -153,10 +153,21 @@ def _split_affiliation_text(text: str) -> list[tuple[str | None, str]]:
         out.append((marker.strip() or None, body))
     cleaned = []
     for marker, body in out:
-        body = clean(re.sub(r"^\W*equal contribution\W*", "", body, flags=re.I)).strip(" .;")
-        if body and affiliation_like(body):
+        body = clean(re.sub(r"^\W*equal contribution\W*", "", body, flags=re.I))
+        body = clean(_EMAIL.sub(" ", body)).strip(" .,;")  # an address says where to write, not where one works
+        if body and affiliation_like(body) and not _NOT_AFFILIATION.match(body):
             cleaned.append((marker, body))
     return cleaned
+
+
+# an e-mail address, alone or in parentheses: "(fcharton@meta.com)", "animesh.sinha@research.iiit.ac.in"
+_EMAIL = re.compile(r"\(?\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*\)?")
+# footnote statements that name an institution without being one's affiliation
+_NOT_AFFILIATION = re.compile(
+    r"^(funding|fund(ed|ing) by|this (work|research|paper|project|material)\b|supported by|acknowledg|submitted|"
+    r"received|accepted|published|the (first|second|corresponding) author)",
+    re.I,
+)
 
 
 def authors_and_affiliations(header: list[Line], footnotes: list[Line]) -> tuple[list[Author], list[str]]:
