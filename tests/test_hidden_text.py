@@ -65,6 +65,20 @@ def test_each_hidden_kind_is_found_and_kept_out(tmp_path, kind):
     assert "Sparse estimators help on tiny graphs." in paper.sections[4].text  # the visible text is intact
 
 
+def test_clipped_text_in_a_form_within_a_form_is_found(tmp_path):
+    """The page whose text is clipped inside a drawn form, itself inside a drawn form: traced from the page."""
+    planted(tmp_path, "clipped")  # writes clipped.pdf: page 2 clips the instruction away
+    inner = pymupdf.open()
+    inner.new_page().show_pdf_page(pymupdf.Rect(0, 0, 612, 792), pymupdf.open(tmp_path / "clipped.pdf"), 1)
+    outer = pymupdf.open()
+    page = outer.new_page()
+    page.insert_text((72, 72), "Sparse estimators for tiny graphs, shown in a frame.", fontsize=10)
+    page.show_pdf_page(pymupdf.Rect(0, 100, 612, 892), inner, 0)  # a form drawing a form
+    raw = open_pdf(outer.tobytes(), name="nested.pdf", max_pages=5)
+    assert [h.kind for h in raw.pages[0].hidden if "Ignore all previous" in h.text] == ["clipped"]
+    assert not any("Ignore all previous" in line.text for line in raw.pages[0].lines)
+
+
 def test_visible_instruction_is_reported_and_stays_visible(tmp_path):
     paper = planted(tmp_path, "visible-instruction")
     (entry,) = [h for h in paper.hidden_text if "Ignore all previous" in h.text]

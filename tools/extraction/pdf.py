@@ -401,7 +401,7 @@ def hidden_spans(
     clipping path (drawn, but not on the page's text), or drawn with glyphs other than the letters their
     text layer claims (a remapped font). Rotated text is reported only where it addresses a reader or a
     model: axis labels and the arXiv stamp are rotated too, and visible."""
-    traces = [t for t in page.get_texttrace() if _shows_text(t)]  # the page's own: a display list drops clipped text
+    traces = [t for t in _texttrace(page, listed) if _shows_text(t)]
     if not traces:
         return []
     fonts = fonts or FontPrograms()
@@ -458,6 +458,53 @@ def hidden_spans(
         if kind:
             found.append(HiddenSpan(number, kind, _trace_text(t), tuple(box)))
     return found
+
+
+# a clipping path set (W or W* before the operator that paints or ends the path), or text added to the clip
+# (render modes 4 to 7), in a content stream
+_SETS_CLIP = re.compile(rb"(?<![^\s\]\)>])(?:W\*?\s+(?:n|f\*?|F|S|s|B\*?|b\*?)|[4-7]\s+Tr)(?![^\s\[\(</])")
+_REFERENCE = re.compile(r"(\d+)\s+0\s+R")
+
+
+def _sets_clip(page: pymupdf.Page) -> bool:
+    """Whether the page's drawing sets a clipping path anywhere: in its content, or in a form it draws (forms
+    within forms included). Only there can text be cut away by one."""
+    if _SETS_CLIP.search(page.read_contents()):
+        return True
+    doc, seen = page.parent, set()
+    forms = [xref for xref, *_ in page.get_xobjects()]
+    while forms:
+        xref = forms.pop()
+        if xref in seen or xref <= 0:
+            continue
+        seen.add(xref)
+        if doc.xref_get_key(xref, "Subtype")[1] != "/Form":  # an image: nothing drawn in it can clip text
+            continue
+        if _SETS_CLIP.search(doc.xref_stream(xref) or b""):
+            return True
+        kind, value = doc.xref_get_key(xref, "Resources/XObject")
+        if kind == "xref":  # the dictionary stands apart: read its entries
+            value = doc.xref_object(int(value.split()[0]))
+        forms += [int(ref) for ref in _REFERENCE.findall(value)] if kind != "null" else []
+    return False
+
+
+def _texttrace(page: pymupdf.Page, listed: pymupdf.DisplayList | None) -> list[dict]:
+    """`page.get_texttrace()`; replayed from the page's display list where the page sets no clipping path (the
+    page is not interpreted a second time: a page of text traces in about half the time). The list drops text
+    that a clipping path cuts away, and that text is what the trace of the page itself must show, so a page
+    that sets a clip is traced directly. PyMuPDF's trace device is internal: without it, always directly."""
+    device = getattr(getattr(pymupdf, "extra", None), "JM_new_texttrace_device", None)
+    if listed is None or device is None or _sets_clip(page):
+        return page.get_texttrace()
+    mupdf = pymupdf.mupdf
+    traces: list[dict] = []
+    dev = device(traces)
+    dev.ptm = mupdf.FzMatrix(1, 0, 0, -1, 0, mupdf.fz_bound_page(page.this).y1)
+    infinite = mupdf.FzRect(mupdf.FzRect.Fixed_INFINITE)
+    mupdf.fz_run_display_list(listed.this, dev, mupdf.FzMatrix(), infinite, mupdf.FzCookie())
+    mupdf.fz_close_device(dev)
+    return traces
 
 
 def _first_letter(trace: dict) -> tuple[float, ...]:
