@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -463,30 +464,14 @@ def hidden_spans(
 # a clipping path set (W or W* before the operator that paints or ends the path), or text added to the clip
 # (render modes 4 to 7), in a content stream
 _SETS_CLIP = re.compile(rb"(?<![^\s\]\)>])(?:W\*?\s+(?:n|f\*?|F|S|s|B\*?|b\*?)|[4-7]\s+Tr)(?![^\s\[\(</])")
-_REFERENCE = re.compile(r"(\d+)\s+0\s+R")
 
 
 def _sets_clip(page: pymupdf.Page) -> bool:
-    """Whether the page's drawing sets a clipping path anywhere: in its content, or in a form it draws (forms
-    within forms included). Only there can text be cut away by one."""
-    if _SETS_CLIP.search(page.read_contents()):
-        return True
-    doc, seen = page.parent, set()
-    forms = [xref for xref, *_ in page.get_xobjects()]
-    while forms:
-        xref = forms.pop()
-        if xref in seen or xref <= 0:
-            continue
-        seen.add(xref)
-        if doc.xref_get_key(xref, "Subtype")[1] != "/Form":  # an image: nothing drawn in it can clip text
-            continue
-        if _SETS_CLIP.search(doc.xref_stream(xref) or b""):
-            return True
-        kind, value = doc.xref_get_key(xref, "Resources/XObject")
-        if kind == "xref":  # the dictionary stands apart: read its entries
-            value = doc.xref_object(int(value.split()[0]))
-        forms += [int(ref) for ref in _REFERENCE.findall(value)] if kind != "null" else []
-    return False
+    """Whether the page's drawing sets a clipping path anywhere: in its content, or in a form it draws
+    (`get_xobjects()` lists the forms within forms too). Only there can text be cut away by one."""
+    doc = page.parent
+    streams = chain([page.read_contents()], (doc.xref_stream(xref) or b"" for xref, *_ in page.get_xobjects()))
+    return any(_SETS_CLIP.search(stream) for stream in streams)
 
 
 def _texttrace(page: pymupdf.Page, listed: pymupdf.DisplayList | None) -> list[dict]:
