@@ -79,6 +79,28 @@ def test_clipped_text_in_a_form_within_a_form_is_found(tmp_path):
     assert not any("Ignore all previous" in line.text for line in raw.pages[0].lines)
 
 
+def test_text_outside_its_forms_box_is_found(tmp_path):
+    """A form is clipped to its bounding box: text it places far outside the box is drawn and never shown.
+    No clipping operator is written anywhere; the page is still traced directly, and the text caught."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "Sparse estimators for tiny graphs, with a figure below.", fontsize=10)
+    page.insert_font(fontname="helv")
+    font = next(f[0] for f in page.get_fonts() if f[4] == "helv")
+    form = doc.get_new_xref()
+    doc.update_object(form, f"<< /Type /XObject /Subtype /Form /BBox [0 0 10 10] "
+                            f"/Resources << /Font << /helv {font} 0 R >> >> >>")  # fmt: skip
+    doc.update_stream(form, f"BT /helv 7 Tf 150 -200 Td ({SECRET}) Tj ET".encode())
+    resources = int(doc.xref_get_key(page.xref, "Resources")[1].split()[0])
+    doc.xref_set_key(resources, "XObject", f"<< /Fm1 {form} 0 R >>")
+    xref = page.get_contents()[-1]
+    doc.update_stream(xref, doc.xref_stream(xref) + b"\nq 1 0 0 1 100 600 cm /Fm1 Do Q\n")
+    assert b" W " not in doc.tobytes(garbage=0, no_new_id=True)
+    raw = open_pdf(doc.tobytes(), name="form.pdf", max_pages=5)
+    assert [h.kind for h in raw.pages[0].hidden if "Ignore all previous" in h.text] == ["clipped"]
+    assert not any("Ignore all previous" in line.text for line in raw.pages[0].lines)
+
+
 def test_visible_instruction_is_reported_and_stays_visible(tmp_path):
     paper = planted(tmp_path, "visible-instruction")
     (entry,) = [h for h in paper.hidden_text if "Ignore all previous" in h.text]

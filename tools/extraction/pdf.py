@@ -464,14 +464,18 @@ def hidden_spans(
 # a clipping path set (W or W* before the operator that paints or ends the path), or text added to the clip
 # (render modes 4 to 7), in a content stream
 _SETS_CLIP = re.compile(rb"(?<![^\s\]\)>])(?:W\*?\s+(?:n|f\*?|F|S|s|B\*?|b\*?)|[4-7]\s+Tr)(?![^\s\[\(</])")
+_BEGINS_TEXT = re.compile(rb"(?<![^\s\]\)>])BT(?![^\s\[\(</])")
 
 
 def _sets_clip(page: pymupdf.Page) -> bool:
-    """Whether the page's drawing sets a clipping path anywhere: in its content, or in a form it draws
-    (`get_xobjects()` lists the forms within forms too). Only there can text be cut away by one."""
+    """Whether text on the page can be cut away by a clipping path: the page's content or a form it draws
+    (`get_xobjects()` lists the forms within forms too) sets one, or a form draws text (a form is clipped to
+    its bounding box, and text placed outside that box is drawn but never shown)."""
     doc = page.parent
-    streams = chain([page.read_contents()], (doc.xref_stream(xref) or b"" for xref, *_ in page.get_xobjects()))
-    return any(_SETS_CLIP.search(stream) for stream in streams)
+    forms = [doc.xref_stream(xref) or b"" for xref, *_ in page.get_xobjects()]
+    return any(_SETS_CLIP.search(stream) for stream in chain([page.read_contents()], forms)) or any(
+        _BEGINS_TEXT.search(stream) for stream in forms
+    )
 
 
 def _texttrace(page: pymupdf.Page, listed: pymupdf.DisplayList | None) -> list[dict]:
