@@ -169,14 +169,18 @@ class _Fills:
     MuPDF's structured text, built with vector collection from the page's display list, lists the filled
     and stroked paths as blocks between the text blocks they separate, in drawing order: no separate pass
     over the page's drawing (a page of 17,000 plotted paths: 0.8 s less). Each text trace is placed by its
-    first letter, found in a text block; the tests are array operations over all traces at once."""
+    first letter, found in a text block; the tests are array operations over all traces at once. Where no
+    shape at all holds the centre of a trace (a page of text, its rules thin), nothing lies under or over
+    any of them, and the shapes' colours are not read."""
 
-    def __init__(self, page: pymupdf.Page, listed: pymupdf.DisplayList | None) -> None:
+    def __init__(self, page: pymupdf.Page, listed: pymupdf.DisplayList | None, centres: np.ndarray) -> None:
         flags = DICT_FLAGS | pymupdf.TEXT_COLLECT_VECTORS
         textpage = pymupdf.TextPage(listed.get_textpage(flags=flags)) if listed else page.get_textpage(flags=flags)
         textpage.parent = page
         ranks, rects, colours, spans, span_ranks = [], [], [], [], []
-        for rank, block in enumerate(textpage.extractDICT()["blocks"]):
+        shapes = np.array([b[:4] for b in textpage.extractBLOCKS() if b[6] == 3], dtype=float).reshape(-1, 4)
+        blocks = textpage.extractDICT()["blocks"] if _holding_points(shapes, centres).any() else []
+        for rank, block in enumerate(blocks):
             if block["type"] == 3 and not block["stroked"] and block["alpha"] >= 230:
                 ranks.append(rank)
                 rects.append(block["bbox"])
@@ -416,7 +420,7 @@ def hidden_spans(
     areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
     on_page = _shared_area(boxes, np.array([tuple(page.rect)], dtype=float))[:, 0]
     suspects = fonts.suspects(page, named, traces)
-    fills = _Fills(page, listed)
+    fills = _Fills(page, listed, centres)
     ranks = fills.place(firsts)
     contrast = np.abs(np.array([_luminance(t["color"]) for t in traces]) - fills.background(centres, ranks))
     covered = fills.covers(boxes, ranks)
@@ -732,14 +736,17 @@ def _read_page(page: pymupdf.Page, ocr_language: str | None = None, fonts: FontP
 
 
 def _web_links(page: pymupdf.Page) -> list[tuple[str, tuple[float, float, float, float]]]:
-    """The page's link annotations to the web (what `get_links()` lists as URI links), without resolving the
-    destinations of its internal links: a page of citations has hundreds, and resolving them cost more than
-    reading the page's text."""
-    found, link = [], page.first_link
-    while link:
-        if link.is_external and link.uri and not link.uri.lower().startswith("file:"):
-            found.append((link.uri, tuple(link.rect)))
-        link = link.next
+    """The page's link annotations to the web (what `get_links()` lists as URI links), read from MuPDF's own
+    list: PyMuPDF's `Link` objects look up every annotation of the page for each link they step to, and a
+    page of citations has hundreds of internal links."""
+    mupdf, found = pymupdf.mupdf, []
+    link = mupdf.fz_load_links(page.this)
+    while link.m_internal:
+        uri = link.uri()
+        if uri and mupdf.fz_is_external_link(uri) and not uri.lower().startswith("file:"):
+            box = link.rect()
+            found.append((uri, (box.x0, box.y0, box.x1, box.y1)))
+        link = link.next()
     return found
 
 
