@@ -121,16 +121,15 @@ def llm_contradictions(verdict: Verdict, findings: list[Finding], checker) -> tu
     return [c for c in check.contradictions if c.strip()], usage
 
 
-CHAIR_DRAWS = 9  # answers the chair draws when sampling is on; their trimmed mean is the chair's score
+CHAIR_DRAWS = 5  # answers the chair draws when sampling is on; their trimmed mean is the chair's score
 
 
 def chair_answer(model, messages: list) -> tuple[Verdict, Usage]:
     """The chair's verdict. Greedy decoding answers once. With sampling on (a temperature above 0) the chair
     answers CHAIR_DRAWS times, as a panel's chair takes several readings: the highest and lowest scores are
     set aside and the mean of the rest is the chair's score, on the answer (reasons, TL;DR) whose own score
-    is nearest to it. A small model's sampled readings fall in two camps (its reasons for or against the
-    paper, then a score near 8 or near 4): the mean of seven readings moves about 40% as much as one
-    reading, and the trimmed ends keep one stray answer (a 0.5) from pulling it."""
+    is nearest to it. One sampled score can land two points from the next; the mean of the middle three of
+    five moves about half as much as one draw, and less than the median of three."""
     draws = CHAIR_DRAWS if (getattr(model, "sampling", None) or {}).get("temperature") else 1
     answers, usage = [], Usage()
     for draw in range(draws):
