@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.runtime import Runtime
@@ -124,15 +125,20 @@ def llm_contradictions(verdict: Verdict, findings: list[Finding], checker) -> tu
 CHAIR_DRAWS = 5  # answers the chair draws when sampling is on; their trimmed mean is the chair's score
 
 
-def chair_answer(model, messages: list) -> tuple[Verdict, Usage]:
-    """The chair's verdict. Greedy decoding answers once. With sampling on (a temperature above 0) the chair
-    answers CHAIR_DRAWS times, as a panel's chair takes several readings: the highest and lowest scores are
-    set aside and the mean of the rest is the chair's score, on the answer (reasons, TL;DR) whose own score
-    is nearest to it. One sampled score can land two points from the next; the mean of the middle three of
-    five moves about half as much as one draw, and less than the median of three."""
-    draws = CHAIR_DRAWS if (getattr(model, "sampling", None) or {}).get("temperature") else 1
+def chair_draws(model) -> int:
+    """How many answers the chair draws: CHAIR_DRAWS with sampling on (a temperature above 0), else one."""
+    return CHAIR_DRAWS if (getattr(model, "sampling", None) or {}).get("temperature") else 1
+
+
+def chair_answer(model, messages: list, sound: Callable[[Verdict], bool] = lambda v: True) -> tuple[Verdict, Usage]:
+    """The chair's verdict. Greedy decoding answers once. With sampling on the chair answers `chair_draws`
+    times, as a panel's chair takes several readings: the highest and lowest scores are set aside and the
+    mean of the rest is the chair's score, shown on the answer (reasons, TL;DR) whose own score is nearest
+    to it among the `sound` ones (nothing in them contradicted by the paper's facts; any answer where none
+    is). One sampled score can land two points from the next; the mean of the middle three of five moves
+    about half as much as one draw, and less than the median of three."""
     answers, usage = [], Usage()
-    for draw in range(draws):
+    for draw in range(chair_draws(model)):
         verdict, spent = model.invoke(Verdict, messages, node="write_verdict", draw=draw)
         answers.append(verdict)
         usage = usage + spent
@@ -140,7 +146,7 @@ def chair_answer(model, messages: list) -> tuple[Verdict, Usage]:
         return answers[0], usage
     middle = sorted(v.score for v in answers)[1:-1]
     score = round(sum(middle) / len(middle), 1)
-    chosen = min(answers, key=lambda v: abs(v.score - score))
+    chosen = min([v for v in answers if sound(v)] or answers, key=lambda v: abs(v.score - score))
     return chosen.model_copy(update={"score": score}), usage
 
 
@@ -150,13 +156,14 @@ def decide(
     """The verdict, its usage, and notes about corrections made to it.
 
     A statement the findings contradict (found by rules, and by one cheap call to `checker` when one is given)
-    triggers one regeneration that names the problems; what is still contradicted afterwards is removed. The
+    triggers one regeneration that names the problems (with sampling on, only where every draw is contradicted;
+    the draws' mean stays the score); what is still contradicted afterwards is removed. The
     score is the chair's combined with the rigour checklist's (contract/rigour.py), capped by the ceiling of
     the evidence on the card; the label is its band.
     """
     prompt = fill(load_prompt("verdict"), findings=findings_json(findings), title=paper.title, bands=bands_text())
     messages = [HumanMessage(prompt)]
-    verdict, usage = chair_answer(model, messages)
+    verdict, usage = chair_answer(model, messages, sound=lambda v: not contradicted(v, findings, paper))
 
     def checked(v: Verdict) -> list[str]:
         nonlocal usage
@@ -176,8 +183,11 @@ def decide(
                 "Your verdict has problems: " + "; ".join(first) + ". Answer again, consistent with the findings."
             ),
         ]
-        verdict, more = model.invoke(Verdict, retry, node="write_verdict")
+        mended, more = model.invoke(Verdict, retry, node="write_verdict")
         usage = usage + more
+        # the mended answer restates; with several readings drawn, their mean stays the chair's score (one more
+        # sampled answer would put a single reading back in its place)
+        verdict = mended if chair_draws(model) == 1 else mended.model_copy(update={"score": verdict.score})
         notes += without_contradicted(verdict, contradicted(verdict, findings, paper), checked(verdict))
     chair = verdict.chair_score = round(verdict.score, 1)
     verdict.score = calibrated(chair, checklist)

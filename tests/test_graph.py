@@ -254,6 +254,44 @@ def test_with_sampling_on_the_chair_answers_five_times_and_the_trimmed_mean_stan
     assert chair_answer(greedy, [HumanMessage("findings")])[0].score == 2.0  # one answer: the next score drawn
 
 
+@pytest.mark.parametrize(("contradicted_draws", "verdict_calls"), [({0, 2, 4}, 5), ({0, 1, 2, 3, 4}, 6)])
+def test_with_sampling_on_a_sound_draw_is_shown_and_a_mended_answer_keeps_the_mean(contradicted_draws, verdict_calls):
+    """The answer shown is the nearest to the mean among those nothing contradicts; where every draw is
+    contradicted, the regenerated answer mends the statements and the mean of the readings stays the score."""
+    from fakes import synthesize
+
+    from referee.agents.verdict import decide
+    from referee.contract.findings import Finding
+    from referee.llm import StructuredLLM
+    from referee.settings import get_settings
+    from referee.tools.sources.ingest import load_paper
+
+    pdf = corpus_path("papers", "allenai-sigtyp2024-libertus", "paper.pdf")  # links its code on GitHub
+    drawn = iter([(3.0, 0), (9.0, 1), (6.5, 2), (8.0, 3), (4.0, 4), (1.0, 5)])  # the sixth: the regeneration
+
+    def responder(name, schema, prompt):
+        data = synthesize(schema, prompt)
+        if name == "Verdict":
+            data["score"], draw = next(drawn)
+            denied = draw in contradicted_draws or draw == 5
+            data["tldr"] = f"Draw {draw}: a tagger for ancient languages" + (", but no code is released." if denied
+                                                                              else ".")  # fmt: skip
+        return data
+
+    findings = [Finding(reviewer="novelty", ok=True, output={"assessment": "new idea", "reasons": ["It is new."]})]
+    chair = StructuredLLM(chat=FakeReviewModel(responder=responder), backend="fake", model="fake",
+                          sampling={"temperature": 0.7})  # fmt: skip
+    verdict, usage, notes = decide(findings, load_paper(str(pdf), get_settings()), chair)
+    assert usage.llm_calls == verdict_calls
+    assert verdict.chair_score == 6.2  # the mean of 4.0, 6.5 and 8.0 in both cases, never the regeneration's 1.0
+    if verdict_calls == 5:  # 6.5 (draw 2) is nearest but contradicted: 8.0 (draw 3) is the nearest sound one
+        assert verdict.tldr.startswith("Draw 3:") and not notes
+    else:
+        assert "no code is released" not in verdict.tldr and any(
+            n.startswith("removed, as the findings") for n in notes
+        )
+
+
 def test_card_carries_the_grounding_line_and_run_json_the_details(pdf, tmp_path):
     run(pdf, tmp_path, FakeReviewModel())
     card_md = (tmp_path / "outputs" / "paper" / "card.md").read_text()
