@@ -179,7 +179,7 @@ class _Fills:
         textpage.parent = page
         ranks, rects, colours, spans, span_ranks = [], [], [], [], []
         shapes = np.array([b[:4] for b in textpage.extractBLOCKS() if b[6] == 3], dtype=float).reshape(-1, 4)
-        blocks = textpage.extractDICT()["blocks"] if _holding_points(shapes, centres).any() else []
+        blocks = textpage.extractDICT()["blocks"] if _holds_any(shapes, centres) else []
         for rank, block in enumerate(blocks):
             if block["type"] == 3 and not block["stroked"] and block["alpha"] >= 230:
                 ranks.append(rank)
@@ -244,6 +244,13 @@ def _holding_points(boxes: np.ndarray, points: np.ndarray) -> np.ndarray:
     """(points, boxes): whether each of the (n, 4) boxes holds each of the (k, 2) points."""
     x, y = points[:, None, 0], points[:, None, 1]
     return (boxes[None, :, 0] <= x) & (x <= boxes[None, :, 2]) & (boxes[None, :, 1] <= y) & (y <= boxes[None, :, 3])
+
+
+def _holds_any(boxes: np.ndarray, points: np.ndarray, cells: int = 1 << 18) -> bool:
+    """Whether any of the (n, 4) boxes holds any of the (k, 2) points, a block of boxes at a time: a page of
+    plots has 30,000 shapes, and the first (the figure's background) most often holds its labels."""
+    step = max(1, cells // max(1, len(points)))
+    return any(_holding_points(boxes[i : i + step], points).any() for i in range(0, len(boxes), step))
 
 
 def _shared_area(a: np.ndarray, b: np.ndarray) -> np.ndarray:
