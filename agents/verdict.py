@@ -130,13 +130,16 @@ def chair_draws(model) -> int:
     return CHAIR_DRAWS if (getattr(model, "sampling", None) or {}).get("temperature") else 1
 
 
-def chair_answer(model, messages: list, sound: Callable[[Verdict], bool] = lambda v: True) -> tuple[Verdict, Usage]:
+def chair_answer(
+    model, messages: list, faults: Callable[[Verdict], set[str]] = lambda v: set()
+) -> tuple[Verdict, Usage]:
     """The chair's verdict. Greedy decoding answers once. With sampling on the chair answers `chair_draws`
     times, as a panel's chair takes several readings: the highest and lowest scores are set aside and the
     mean of the rest is the chair's score, shown on the answer (reasons, TL;DR) whose own score is nearest
-    to it among the `sound` ones (nothing in them contradicted by the paper's facts; any answer where none
-    is). One sampled score can land two points from the next; the mean of the middle three of five moves
-    about half as much as one draw, and less than the median of three."""
+    to it among the soundest: nothing in it contradicted by the paper's facts (`faults`: the statements
+    that are), else some reason not contradicted. One sampled score can land two points from the next; the
+    mean of the middle three of five moves about half as much as one draw, and less than the median of
+    three."""
     answers, usage = [], Usage()
     for draw in range(chair_draws(model)):
         verdict, spent = model.invoke(Verdict, messages, node="write_verdict", draw=draw)
@@ -146,8 +149,12 @@ def chair_answer(model, messages: list, sound: Callable[[Verdict], bool] = lambd
         return answers[0], usage
     middle = sorted(v.score for v in answers)[1:-1]
     score = round(sum(middle) / len(middle), 1)
-    chosen = min([v for v in answers if sound(v)] or answers, key=lambda v: abs(v.score - score))
-    return chosen.model_copy(update={"score": score}), usage
+
+    def rank(v: Verdict) -> tuple[bool, bool, float]:
+        wrong = faults(v)
+        return all(r in wrong for r in v.reasons), bool(wrong), abs(v.score - score)
+
+    return min(answers, key=rank).model_copy(update={"score": score}), usage
 
 
 def decide(
@@ -157,13 +164,14 @@ def decide(
 
     A statement the findings contradict (found by rules, and by one cheap call to `checker` when one is given)
     triggers one regeneration that names the problems (with sampling on, only where every draw is contradicted;
-    the draws' mean stays the score); what is still contradicted afterwards is removed. The
-    score is the chair's combined with the rigour checklist's (contract/rigour.py), capped by the ceiling of
-    the evidence on the card; the label is its band.
+    the draws' mean stays the score); what is still contradicted afterwards is removed, and where no reason of
+    the regenerated answer stands, the first answer's uncontradicted statements do. The score is the chair's
+    combined with the rigour checklist's (contract/rigour.py), capped by the ceiling of the evidence on the
+    card; the label is its band.
     """
     prompt = fill(load_prompt("verdict"), findings=findings_json(findings), title=paper.title, bands=bands_text())
     messages = [HumanMessage(prompt)]
-    verdict, usage = chair_answer(model, messages, sound=lambda v: not contradicted(v, findings, paper))
+    verdict, usage = chair_answer(model, messages, faults=lambda v: {s for s, _ in contradicted(v, findings, paper)})
 
     def checked(v: Verdict) -> list[str]:
         nonlocal usage
@@ -173,8 +181,13 @@ def decide(
         usage = usage + spent
         return found
 
+    def mended(v: Verdict, messages: list[str]) -> tuple[Verdict, list[str]]:
+        kept = v.model_copy(deep=True)
+        return kept, without_contradicted(kept, contradicted(kept, findings, paper), messages)
+
     notes: list[str] = []
-    first = contradictions(verdict, findings, paper) + checked(verdict)
+    first_checked = checked(verdict)
+    first = contradictions(verdict, findings, paper) + first_checked
     if first:
         retry = [
             *messages,
@@ -183,12 +196,19 @@ def decide(
                 "Your verdict has problems: " + "; ".join(first) + ". Answer again, consistent with the findings."
             ),
         ]
-        mended, more = model.invoke(Verdict, retry, node="write_verdict")
+        again, more = model.invoke(Verdict, retry, node="write_verdict")
         usage = usage + more
-        # the mended answer restates; with several readings drawn, their mean stays the chair's score (one more
+        # the answer again restates; with several readings drawn, their mean stays the chair's score (one more
         # sampled answer would put a single reading back in its place)
-        verdict = mended if chair_draws(model) == 1 else mended.model_copy(update={"score": verdict.score})
-        notes += without_contradicted(verdict, contradicted(verdict, findings, paper), checked(verdict))
+        if chair_draws(model) > 1:
+            again = again.model_copy(update={"score": verdict.score})
+        answer, removed = mended(again, checked(again))
+        if not answer.reasons:  # nothing of it stands: the first answer's sound statements do, where it has any
+            kept, kept_removed = mended(verdict, first_checked)
+            if kept.reasons:
+                answer, removed = kept, kept_removed
+        verdict = answer
+        notes += removed
     chair = verdict.chair_score = round(verdict.score, 1)
     verdict.score = calibrated(chair, checklist)
     if checklist is not None and checklist.score() is not None:

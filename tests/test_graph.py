@@ -292,6 +292,33 @@ def test_with_sampling_on_a_sound_draw_is_shown_and_a_mended_answer_keeps_the_me
         )
 
 
+def test_where_no_reason_of_the_regenerated_verdict_stands_the_first_answers_sound_ones_do():
+    from fakes import synthesize
+
+    from referee.agents.verdict import decide
+    from referee.contract.findings import Finding
+    from referee.llm import StructuredLLM
+    from referee.settings import get_settings
+    from referee.tools.sources.ingest import load_paper
+
+    pdf = corpus_path("papers", "allenai-sigtyp2024-libertus", "paper.pdf")  # links its code on GitHub
+    denied = "No code is released for the tagger, so nothing can be rerun."
+    answers = iter([
+        {"reasons": ["The tagger is trained on the shared task's data for each language.", denied], "score": 6.0},
+        {"reasons": [denied], "score": 2.0},  # asked again, it keeps only the contradicted reason
+    ])  # fmt: skip
+
+    def responder(name, schema, prompt):
+        return {**synthesize(schema, prompt), **next(answers)} if name == "Verdict" else synthesize(schema, prompt)
+
+    findings = [Finding(reviewer="novelty", ok=True, output={"assessment": "new idea", "reasons": ["It is new."]})]
+    chair = StructuredLLM(chat=FakeReviewModel(responder=responder), backend="fake", model="fake")
+    verdict, usage, notes = decide(findings, load_paper(str(pdf), get_settings()), chair)
+    assert usage.llm_calls == 2
+    assert verdict.reasons == ["The tagger is trained on the shared task's data for each language."]
+    assert verdict.chair_score == 6.0 and any(n.startswith("removed, as the findings contradict it") for n in notes)
+
+
 def test_card_carries_the_grounding_line_and_run_json_the_details(pdf, tmp_path):
     run(pdf, tmp_path, FakeReviewModel())
     card_md = (tmp_path / "outputs" / "paper" / "card.md").read_text()
