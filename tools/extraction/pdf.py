@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -154,6 +153,9 @@ def _named_italic(font: str) -> bool:
     return bool(_ITALIC_FONT.search(font))
 
 
+# bytes of drawing (the page's content and its forms) above which a page's shapes are read with their colours
+# at once: the corpus's typical page draws under 100 KB, a page of 35,000 plotted shapes 850 KB
+HEAVY_DRAWING = 400_000
 TINY_TEXT_PT = 2.0  # below this a glyph is invisible at any reading zoom
 _MIN_CONTRAST = 0.12  # luminance difference between text and what is painted under it
 
@@ -169,17 +171,23 @@ class _Fills:
     MuPDF's structured text, built with vector collection from the page's display list, lists the filled
     and stroked paths as blocks between the text blocks they separate, in drawing order: no separate pass
     over the page's drawing (a page of 17,000 plotted paths: 0.8 s less). Each text trace is placed by its
-    first letter, found in a text block; the tests are array operations over all traces at once. Where no
-    shape at all holds the centre of a trace (a page of text, its rules thin), nothing lies under or over
-    any of them, and the shapes' colours are not read."""
+    first letter, found in a text block; the tests are array operations over all traces at once. With
+    `look_first`, the shapes' boxes are read before their colours: where no shape at all holds the centre of
+    a trace (a page of text, its rules thin), nothing lies under or over any of them, and the colours are
+    not read (a page of 30,000 plotted shapes is read at once: its labels lie on the figure's background)."""
 
-    def __init__(self, page: pymupdf.Page, listed: pymupdf.DisplayList | None, centres: np.ndarray) -> None:
+    def __init__(
+        self, page: pymupdf.Page, listed: pymupdf.DisplayList | None, centres: np.ndarray, look_first: bool = True
+    ) -> None:
         flags = DICT_FLAGS | pymupdf.TEXT_COLLECT_VECTORS
         textpage = pymupdf.TextPage(listed.get_textpage(flags=flags)) if listed else page.get_textpage(flags=flags)
         textpage.parent = page
         ranks, rects, colours, spans, span_ranks = [], [], [], [], []
-        shapes = np.array([b[:4] for b in textpage.extractBLOCKS() if b[6] == 3], dtype=float).reshape(-1, 4)
-        blocks = textpage.extractDICT()["blocks"] if _holds_any(shapes, centres) else []
+        unheld = False
+        if look_first:
+            shapes = [b[:4] for b in textpage.extractBLOCKS() if b[6] == 3]
+            unheld = not _holds_any(np.array(shapes, dtype=float).reshape(-1, 4), centres)
+        blocks = [] if unheld else textpage.extractDICT()["blocks"]
         for rank, block in enumerate(blocks):
             if block["type"] == 3 and not block["stroked"] and block["alpha"] >= 230:
                 ranks.append(rank)
@@ -247,8 +255,8 @@ def _holding_points(boxes: np.ndarray, points: np.ndarray) -> np.ndarray:
 
 
 def _holds_any(boxes: np.ndarray, points: np.ndarray, cells: int = 1 << 18) -> bool:
-    """Whether any of the (n, 4) boxes holds any of the (k, 2) points, a block of boxes at a time: a page of
-    plots has 30,000 shapes, and the first (the figure's background) most often holds its labels."""
+    """Whether any of the (n, 4) boxes holds any of the (k, 2) points, a block of boxes at a time (stopping at
+    the first that does)."""
     step = max(1, cells // max(1, len(points)))
     return any(_holding_points(boxes[i : i + step], points).any() for i in range(0, len(boxes), step))
 
@@ -413,7 +421,8 @@ def hidden_spans(
     clipping path (drawn, but not on the page's text), or drawn with glyphs other than the letters their
     text layer claims (a remapped font). Rotated text is reported only where it addresses a reader or a
     model: axis labels and the arXiv stamp are rotated too, and visible."""
-    traces = [t for t in _texttrace(page, listed) if _shows_text(t)]
+    clips, drawn = _drawing(page) if listed is not None else (True, 0)
+    traces = [t for t in _texttrace(page, listed, clips) if _shows_text(t)]
     if not traces:
         return []
     fonts = fonts or FontPrograms()
@@ -427,7 +436,7 @@ def hidden_spans(
     areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
     on_page = _shared_area(boxes, np.array([tuple(page.rect)], dtype=float))[:, 0]
     suspects = fonts.suspects(page, named, traces)
-    fills = _Fills(page, listed, centres)
+    fills = _Fills(page, listed, centres, look_first=drawn < HEAVY_DRAWING)
     ranks = fills.place(firsts)
     contrast = np.abs(np.array([_luminance(t["color"]) for t in traces]) - fills.background(centres, ranks))
     covered = fills.covers(boxes, ranks)
@@ -478,24 +487,25 @@ _SETS_CLIP = re.compile(rb"(?<![^\s\]\)>])(?:W\*?\s+(?:n|f\*?|F|S|s|B\*?|b\*?)|[
 _BEGINS_TEXT = re.compile(rb"(?<![^\s\]\)>])BT(?![^\s\[\(</])")
 
 
-def _sets_clip(page: pymupdf.Page) -> bool:
+def _drawing(page: pymupdf.Page) -> tuple[bool, int]:
     """Whether text on the page can be cut away by a clipping path: the page's content or a form it draws
     (`get_xobjects()` lists the forms within forms too) sets one, or a form draws text (a form is clipped to
-    its bounding box, and text placed outside that box is drawn but never shown)."""
+    its bounding box, and text placed outside that box is drawn but never shown); and how many bytes of
+    drawing the page and its forms hold."""
     doc = page.parent
     forms = [doc.xref_stream(xref) or b"" for xref, *_ in page.get_xobjects()]
-    return any(_SETS_CLIP.search(stream) for stream in chain([page.read_contents()], forms)) or any(
-        _BEGINS_TEXT.search(stream) for stream in forms
-    )
+    streams = [page.read_contents(), *forms]
+    clips = any(_SETS_CLIP.search(stream) for stream in streams) or any(_BEGINS_TEXT.search(f) for f in forms)
+    return clips, sum(map(len, streams))
 
 
-def _texttrace(page: pymupdf.Page, listed: pymupdf.DisplayList | None) -> list[dict]:
-    """`page.get_texttrace()`; replayed from the page's display list where the page sets no clipping path (the
-    page is not interpreted a second time: a page of text traces in about half the time). The list drops text
-    that a clipping path cuts away, and that text is what the trace of the page itself must show, so a page
-    that sets a clip is traced directly. PyMuPDF's trace device is internal: without it, always directly."""
+def _texttrace(page: pymupdf.Page, listed: pymupdf.DisplayList | None, clips: bool) -> list[dict]:
+    """`page.get_texttrace()`; replayed from the page's display list where no clipping path can cut text away
+    (`clips` false; the page is not interpreted a second time: a page of text traces in about half the time).
+    The list drops text that a clipping path cuts away, and that text is what the trace of the page itself
+    must show. PyMuPDF's trace device is internal: without it, always directly."""
     device = getattr(getattr(pymupdf, "extra", None), "JM_new_texttrace_device", None)
-    if listed is None or device is None or _sets_clip(page):
+    if listed is None or device is None or clips:
         return page.get_texttrace()
     mupdf = pymupdf.mupdf
     traces: list[dict] = []
