@@ -20,7 +20,7 @@ from ..contract.findings import (
 from ..contract.registry import Reviewer, register
 from ..paper import Paper
 from ..tools.extraction.units import Cell, Units
-from ..tools.grounding.verify import numbers_in
+from ..tools.grounding.numbers import numbers_in
 
 
 class Result(BaseModel):

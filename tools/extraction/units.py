@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from ...paper import Paper, Reference, Section, Table
-from ..grounding.verify import numbers_in
+from ..grounding.numbers import numbers_in
 
 # Headings whose sections carry no review content and may name people (the digest leaves them out).
 PRIVATE = re.compile(r"acknowledg|credit author|author contributions?|funding|correspondence", re.I)

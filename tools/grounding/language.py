@@ -12,7 +12,7 @@ from importlib import resources
 import langcodes
 from langdetect import DetectorFactory, LangDetectException, detect_langs
 
-from .verify import numbers_in
+from .numbers import numbers_in
 from .wording import names_in
 
 DetectorFactory.seed = 0  # langdetect samples: seeded, the same text always gets the same guess

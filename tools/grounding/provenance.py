@@ -11,7 +11,7 @@ import functools
 
 from pydantic import BaseModel
 
-from .verify import normalise, number_forms, numbers_in
+from .numbers import normalise, number_forms, numbers_in
 from .wording import content_words, names_in
 
 

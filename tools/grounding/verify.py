@@ -11,7 +11,6 @@ any paper, copy the abstract or repeat the card are dropped. Nothing unsupported
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from pydantic import BaseModel
 
@@ -23,6 +22,7 @@ from ...paper import Paper
 from ..extraction.text import clean
 from .consistency import baseline_compared, denial, paper_facts
 from .ledger import SentenceLedger
+from .numbers import NUMBER, normalise, number_forms, numbers_in
 from .wording import (
     SAME_SENTENCE,
     content_words,
@@ -34,52 +34,6 @@ from .wording import (
     runs,
     sentences,
 )
-
-_DASHES = dict.fromkeys(map(ord, "\u2212\u2012\u2013\u2014\u2010\u2011\ufe63\uff0d"), "-")
-_QUOTES = dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032`\u00b4"), "'") | dict.fromkeys(
-    map(ord, "\u201c\u201d\u201e\u201f\u2033"), '"'
-)
-_NUMBER = re.compile(
-    r"(?<![\w.])[-+]?(?:\d{1,3}(?:[, \u2009\u202f]\d{3})+|\d+)(?:\.\d+)?(?:e[-+]?\d+)?%?(?![\w])"
-    r"|(?<![\w.])[-+]?\.\d+%?(?![\w])",
-    re.I,
-)
-
-
-def normalise(text: str) -> str:
-    """A comparison form: the same words and numbers however the PDF or the model typeset them."""
-    text = unicodedata.normalize("NFKC", clean(text)).translate(_DASHES).translate(_QUOTES)
-    text = re.sub(r"(\w)- (\w)", r"\1\2", text)  # hyphenation left by a line break: "inter- national"
-    text = re.sub(r"(?<=\d)[,\u2009\u202f ](?=\d{3}(?!\d))", "", text)  # thousands separators: 12,000 / 12 000
-    text = re.sub(r"(\d)\s*(?:%|percent\b|per cent\b)", r"\1%", text, flags=re.I)
-    text = re.sub(r"(?<![\d.])\.(\d)", r"0.\1", text)  # .947 -> 0.947
-    return re.sub(r"\s+", " ", text).strip().lower()
-
-
-def numbers_in(text: str) -> set[str]:
-    """Numbers worth checking, normalised: decimals, percentages and integers of two or more digits."""
-    found = set()
-    for raw in _NUMBER.findall(normalise(text)):
-        value = raw.lstrip("+")
-        digits = re.sub(r"\D", "", value)
-        if "." in value or "%" in value or len(digits) >= 2:
-            found.add(value)
-    return found
-
-
-def number_forms(value: str) -> set[str]:
-    """A number as the paper may print it: 94.7% may appear as 94.7 or 0.947."""
-    forms = {value, value.rstrip("%")}
-    bare = value.rstrip("%").lstrip("-")
-    try:
-        number = float(bare)
-    except ValueError:
-        return forms
-    if value.endswith("%"):
-        forms.add(f"{number / 100:g}")
-    if "." in bare:
-        forms.add(bare.rstrip("0").rstrip(".") or "0")
-    return forms
 
 
 class PaperText:
@@ -108,7 +62,7 @@ class PaperText:
         self.whole = " ".join(self.pages[p] for p in sorted(self.pages))
         self.numbers: set[str] = set()
         for text in self.pages.values():
-            for raw in _NUMBER.findall(text):
+            for raw in NUMBER.findall(text):
                 self.numbers |= number_forms(raw.lstrip("+"))
 
     def has_quote(self, quote: str, page: int | None) -> bool:
