@@ -1,7 +1,9 @@
-"""Verdict: after fan-in, the chair reads the reviewers' findings (never the raw paper) and decides."""
+"""Verdict: after fan-in, the chair reads the reviewers' findings (never the raw paper) as verification will leave
+them on the card, and decides."""
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable
 
@@ -9,7 +11,8 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
-from ..contract.findings import Finding, Statement
+from ..contract.findings import NOT_CLAIMS, Finding, Statement
+from ..contract.registry import REGISTRY
 from ..contract.rigour import CHAIR_WEIGHT, Checklist, calibrated
 from ..contract.usage import Usage
 from ..contract.verdict import BANDS, Verdict, VerdictOutcome, band, bands_text
@@ -18,6 +21,7 @@ from ..paper import Paper
 from ..prompts import load_prompt
 from ..state import Context, State
 from ..tools.grounding.consistency import baseline_compared, denial, paper_facts
+from ..tools.grounding.verify import verify_findings
 from ..tools.grounding.wording import SAME_SENTENCE, content_words, overlap
 from .base import fill
 from .rigour import checklist as rigour_checklist
@@ -29,8 +33,10 @@ CHAIR_CHARS = 200  # a copied passage longer than this is cut for the chair; the
 
 def for_the_chair(value):
     """A finding as the chair reads it: claims and labels, each once (a near-duplicate item of a list dropped),
-    without evidence pointers or the quotes copied through them, long passages cut. Shorter prompts, and a
-    verdict that does not argue the same repeated sentence four times."""
+    without evidence pointers or the quotes copied through them, long passages cut, abstentions left out ("not
+    stated in the paper" is a reviewer finding nothing to say, not a fault of the paper: the rigour checklist
+    counts what the paper lacks). Shorter prompts, and a verdict that does not argue the same repeated sentence
+    four times."""
     if isinstance(value, dict):
         kept = {key: for_the_chair(v) for key, v in value.items() if key not in POINTERS}
         return {key: v for key, v in kept.items() if v not in (None, "", [], {})}
@@ -45,8 +51,21 @@ def for_the_chair(value):
         return items
     if isinstance(value, str):
         text = value.strip()
+        if text.lower() in NOT_CLAIMS:
+            return ""
         return text if len(text) <= CHAIR_CHARS else text[: CHAIR_CHARS - 1].rstrip() + "…"
     return value
+
+
+def as_verified(findings: list[Finding], paper: Paper) -> list[Finding]:
+    """The findings as verification will leave them on the card (tools/grounding/verify.py): what no passage of
+    the paper states, what denies the paper's facts, filler and repeats gone. The chair weighs what the card will
+    show, so a sampled reviewer's invented or false claim ("does not report its hyper-parameters") does not
+    set its stance. Verification is deterministic: the verify node keeps the same, less what it finds on another
+    paper's card (its ledger is written once, there)."""
+    outputs = {f.reviewer: copy.deepcopy(f.output) for f in findings if f.ok and f.output and f.reviewer in REGISTRY}
+    verify_findings(outputs, None, paper)
+    return [f.model_copy(update={"output": outputs[f.reviewer]}) if f.reviewer in outputs else f for f in findings]
 
 
 def findings_json(findings: list[Finding]) -> str:
@@ -248,13 +267,14 @@ NO_FINDINGS = "not assessed: no reviewer produced findings, so there is nothing 
 
 
 def write_verdict(state: State, runtime: Runtime[Context]) -> dict:
-    checks = rigour_checklist(state["paper"], state["findings"])
-    if not any(f.ok for f in state["findings"]):  # a verdict written from error messages judges nothing
+    findings = as_verified(state["findings"], state["paper"])
+    checks = rigour_checklist(state["paper"], findings)
+    if not any(f.ok for f in findings):  # a verdict written from error messages judges nothing
         return {"verdict": VerdictOutcome(error=NO_FINDINGS, checklist=checks), "verdict_usage": Usage()}
     try:
         context = runtime.context
         checker = context.model("triage") if context.consistency_llm_check else None
-        verdict, usage, notes = decide(state["findings"], state["paper"], context.model("verdict"), checker, checks)
+        verdict, usage, notes = decide(findings, state["paper"], context.model("verdict"), checker, checks)
     except RefereeError as exc:
         spent = getattr(exc, "usage", None) or Usage()
         return {"verdict": VerdictOutcome(error=one_line(exc)[:500], checklist=checks), "verdict_usage": spent}

@@ -319,6 +319,29 @@ def test_where_no_reason_of_the_regenerated_verdict_stands_the_first_answers_sou
     assert verdict.chair_score == 6.0 and any(n.startswith("removed, as the findings contradict it") for n in notes)
 
 
+def test_the_chair_weighs_the_findings_as_verified_without_abstentions_or_claims_that_deny_the_paper(tmp_path):
+    from fakes import synthesize
+
+    pdf = corpus_path("papers", "allenai-sigtyp2024-libertus", "paper.pdf")  # links its code on GitHub
+    denied = "No code is released for the tagger, so nothing can be rerun."
+
+    def responder(name, schema, prompt):
+        data = synthesize(schema, prompt)
+        if name == "ReproducibilityReview":
+            data["reasons"] = [denied, *data["reasons"]]
+        if name == "MethodologyReview":
+            data["method_steps"] = [{"evidence": "", "claim": "not stated in the paper"}, *data["method_steps"]]
+        return data
+
+    model = FakeReviewModel(responder=responder)
+    run(pdf, tmp_path, model)
+    chair = model.prompts[model.calls.index("Verdict")]
+    assert '"reproducibility"' in chair and '"method_steps"' in chair  # the rest of both findings is read
+    assert denied not in chair and "not stated in the paper" not in chair
+    card = json.loads((tmp_path / "outputs" / "paper" / "card.json").read_text())
+    assert denied not in json.dumps(card["reviews"])  # the card drops it too: the chair read what the card shows
+
+
 def test_card_carries_the_grounding_line_and_run_json_the_details(pdf, tmp_path):
     run(pdf, tmp_path, FakeReviewModel())
     card_md = (tmp_path / "outputs" / "paper" / "card.md").read_text()

@@ -6,7 +6,8 @@ import pytest
 
 from referee.paper import Paper, Section, Table
 from referee.tools.grounding.ledger import SentenceLedger
-from referee.tools.grounding.verify import PaperText, normalise, numbers_in, verify_findings
+from referee.tools.grounding.numbers import normalise, numbers_in
+from referee.tools.grounding.verify import PaperText, verify_findings
 from referee.tools.grounding.wording import any_paper
 
 
@@ -199,6 +200,36 @@ def test_a_finding_that_denies_what_extraction_found_is_removed():
     g = verify_findings(outputs, None, p)
     assert outputs["reproducibility"]["reasons"] == ["Accuracy on MUTAG is reported in Table 1 without its variance."]
     assert any("contradicts the paper: the paper links its code" in d.unsupported for d in g.details)
+
+
+@pytest.mark.parametrize(
+    ("shown", "denied", "fact"),
+    [
+        ("We train with a learning rate of 0.001 for 50 epochs.", "The paper does not specify the hyper-parameters "
+         "used in training.", "the paper states its learning rate"),
+        ("Training takes 12 hours on one NVIDIA A100 GPU.", "The paper does not report the training compute of "
+         "the tagger.", "the paper reports its compute"),
+        ("Table 1 reports the mean over five random seeds with standard deviations.", "Accuracy on MUTAG is "
+         "reported without error bars.", "the paper reports variance"),
+        ("We evaluate on three benchmarks: MUTAG, PTC and NCI1.", "The paper does not specify the datasets used in "
+         "the experiments.", "the paper names its datasets"),
+    ],
+)  # fmt: skip
+def test_a_finding_that_denies_what_the_rigour_detectors_found_is_removed_and_stays_where_they_found_nothing(
+    shown, denied, fact
+):
+    kept = "Accuracy on MUTAG is reported in Table 1 for the kernel and its baselines."
+
+    def outputs():
+        return {"reproducibility": {"code": "not reported", "data": "not reported", "weights": "not reported",
+                                    "details": [], "reasons": [denied, kept], "rating": 2}}  # fmt: skip
+
+    shows = outputs()
+    g = verify_findings(shows, None, paper(f"We compare the kernel with baselines on MUTAG. {shown}"))
+    assert shows["reproducibility"]["reasons"] == [kept]
+    assert any(f"contradicts the paper: {fact}" in d.unsupported for d in g.details)
+    quiet = verify_findings(outputs(), None, paper("We compare the kernel with baselines on MUTAG in Table 1."))
+    assert not any("contradicts the paper" in d.unsupported for d in quiet.details)  # nothing found to deny
 
 
 def test_what_code_copied_from_the_paper_is_not_checked_as_model_text():
