@@ -151,29 +151,30 @@ def chair_draws(model) -> int:
 
 def chair_answer(
     model, messages: list, faults: Callable[[Verdict], set[str]] = lambda v: set()
-) -> tuple[Verdict, Usage]:
+) -> tuple[Verdict, Usage, list[float]]:
     """The chair's verdict. Greedy decoding answers once. With sampling on the chair answers `chair_draws`
     times, as a panel's chair takes several readings: the highest and lowest scores are set aside and the
     mean of the rest is the chair's score, shown on the answer (reasons, TL;DR) whose own score is nearest
     to it among the soundest: nothing in it contradicted by the paper's facts (`faults`: the statements
     that are), else some reason not contradicted. One sampled score can land two points from the next; the
     mean of the middle three of five moves about half as much as one draw, and less than the median of
-    three."""
+    three. Also returns the scores read, in order (a note on the card shows them)."""
     answers, usage = [], Usage()
     for draw in range(chair_draws(model)):
         verdict, spent = model.invoke(Verdict, messages, node="write_verdict", draw=draw)
         answers.append(verdict)
         usage = usage + spent
+    readings = [v.score for v in answers]
     if len(answers) == 1:
-        return answers[0], usage
-    middle = sorted(v.score for v in answers)[1:-1]
+        return answers[0], usage, readings
+    middle = sorted(readings)[1:-1]
     score = round(sum(middle) / len(middle), 1)
 
     def rank(v: Verdict) -> tuple[bool, bool, float]:
         wrong = faults(v)
         return all(r in wrong for r in v.reasons), bool(wrong), abs(v.score - score)
 
-    return min(answers, key=rank).model_copy(update={"score": score}), usage
+    return min(answers, key=rank).model_copy(update={"score": score}), usage, readings
 
 
 def decide(
@@ -190,7 +191,7 @@ def decide(
     """
     prompt = fill(load_prompt("verdict"), findings=findings_json(findings), title=paper.title, bands=bands_text())
     messages = [HumanMessage(prompt)]
-    verdict, usage = chair_answer(model, messages, faults=lambda v: {s for s, _ in contradicted(v, findings, paper)})
+    verdict, usage, readings = chair_answer(model, messages, lambda v: {s for s, _ in contradicted(v, findings, paper)})
 
     def checked(v: Verdict) -> list[str]:
         nonlocal usage
@@ -205,6 +206,11 @@ def decide(
         return kept, without_contradicted(kept, contradicted(kept, findings, paper), messages)
 
     notes: list[str] = []
+    if len(readings) > 1:
+        shown = ", ".join(f"{r:.1f}" for r in readings)
+        notes.append(
+            f"the chair's {verdict.score:.1f}: the mean of its readings {shown}, the highest and lowest set aside"
+        )
     first_checked = checked(verdict)
     first = contradictions(verdict, findings, paper) + first_checked
     if first:

@@ -244,12 +244,12 @@ def test_with_sampling_on_the_chair_answers_five_times_and_the_trimmed_mean_stan
     cache = LLMCache(tmp_path / "cache")
     sampled = StructuredLLM(chat=FakeReviewModel(responder=responder), backend="fake", model="fake", cache=cache,
                             sampling={"temperature": 0.7})  # fmt: skip
-    verdict, usage = chair_answer(sampled, [HumanMessage("findings")])
+    verdict, usage, readings = chair_answer(sampled, [HumanMessage("findings")])
     # 3.0 and 9.0 set aside; the mean of 4.0, 6.5 and 8.0, on the answer that scored 6.5
-    assert CHAIR_DRAWS == 5 and verdict.score == 6.2
+    assert CHAIR_DRAWS == 5 and verdict.score == 6.2 and readings == [3.0, 9.0, 6.5, 8.0, 4.0]
     assert usage.llm_calls == 5
-    again, _ = chair_answer(sampled, [HumanMessage("findings")])
-    assert again.score == 6.2  # each draw was cached under its own key
+    again, _, same = chair_answer(sampled, [HumanMessage("findings")])
+    assert again.score == 6.2 and same == readings  # each draw was cached under its own key
     greedy = StructuredLLM(chat=FakeReviewModel(responder=responder), backend="fake", model="fake")
     assert chair_answer(greedy, [HumanMessage("findings")])[0].score == 2.0  # one answer: the next score drawn
 
@@ -285,7 +285,10 @@ def test_with_sampling_on_a_sound_draw_is_shown_and_a_mended_answer_keeps_the_me
     assert usage.llm_calls == verdict_calls
     assert verdict.chair_score == 6.2  # the mean of 4.0, 6.5 and 8.0 in both cases, never the regeneration's 1.0
     if verdict_calls == 5:  # 6.5 (draw 2) is nearest but contradicted: 8.0 (draw 3) is the nearest sound one
-        assert verdict.tldr.startswith("Draw 3:") and not notes
+        assert verdict.tldr.startswith("Draw 3:")
+        assert notes == [
+            "the chair's 6.2: the mean of its readings 3.0, 9.0, 6.5, 8.0, 4.0, the highest and lowest set aside"
+        ]
     else:
         assert "no code is released" not in verdict.tldr and any(
             n.startswith("removed, as the findings") for n in notes
