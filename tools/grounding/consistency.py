@@ -26,21 +26,11 @@ RULES: tuple[tuple[str, re.Pattern], ...] = (
     ("limitations", _denied(r"limitations?")),
     ("baselines", _denied(r"(baselines?|comparisons?)")),
     ("ablations", _denied(r"ablation\w*")),
-    (
-        "variance",
-        _denied(
-            r"(error bars?|standard deviations?|confidence intervals?|variances?|random seeds?|seeds|"
-            r"(repeated|multiple|several|independent) runs)"
-        ),
-    ),
+    # seeds and training time are left out: variance shown by a "±" cell, or compute by the GPU named, does not
+    # show that the seeds or the hours are stated
+    ("variance", _denied(r"(error bars?|standard deviations?|confidence intervals?|variances?)")),
     ("significance", _denied(r"(statistical(ly)? (tests?|significance|analysis)|significance tests?|p-values?)")),
-    (
-        "compute",
-        _denied(
-            r"(compute|computational (cost|resources?|budget|requirements?)|hardware|GPUs?|TPUs?|"
-            r"training (time|cost))"
-        ),
-    ),
+    ("compute", _denied(r"(compute|computational (cost|resources?|budget|requirements?)|hardware)")),
     (
         "data",
         re.compile(
