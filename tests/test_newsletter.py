@@ -182,11 +182,12 @@ def test_issue_html_in_chromium_at_600px(tmp_path):
     )
     pix = pymupdf.Pixmap(str(shot))
     assert pix.width == 600
-    # the layout holds: on a row through the first paper, the white sheet sits inside the beige margins
-    # on both sides, so nothing (not even an 86-letter word in the title) pushed it past 600 px
+    # the layout holds: on every row the beige margins stay on both sides, and on the rows through the sheet
+    # (however long the issue) the white sheet sits inside them, so nothing (not even an 86-letter word in the
+    # title) pushed it past 600 px
     beige, white = (0xF3, 0xF1, 0xEC), (0xFF, 0xFF, 0xFF)
     rows = [[pix.pixel(x, y)[:3] for x in range(pix.width)] for y in range(300, min(pix.height, 1300), 100)]
-    assert rows and all(row[2] == beige and row[-3] == beige and white in row for row in rows)
+    assert sum(white in row for row in rows) >= 3 and all(row[2] == beige and row[-3] == beige for row in rows)
 
 
 def test_bad_newsletter_arguments_fail_cleanly(tmp_path):

@@ -215,7 +215,7 @@ def test_a_finding_that_denies_what_extraction_found_is_removed():
          "the experiments.", "the paper names its datasets"),
     ],
 )  # fmt: skip
-def test_a_finding_that_denies_what_the_rigour_detectors_found_is_removed_and_stays_where_they_found_nothing(
+def test_a_finding_that_denies_what_the_rigour_detectors_found_is_removed_and_contradicts_nothing_without_them(
     shown, denied, fact
 ):
     kept = "Accuracy on MUTAG is reported in Table 1 for the kernel and its baselines."
