@@ -5,9 +5,9 @@ backend.
     python bench/spread.py [SOURCE] [--runs 3] [--temperature 0.7] [--out DIR] [--fake]
 
 SOURCE is a PDF, a Markdown or text file, or an arXiv id (default: the first paper of ../shared/iclr2022). For
-each run it prints the card's score, the chair's own score and the rigour checklist's; then the spread (largest
-minus smallest) of each, and of the bare prompt's, and their ratio. The goal: the card's score moves by 0.7 or
-less (the best published pipeline's spread; a bare prompt's was 2.8).
+each run it prints the card's score, the chair's own score (with its readings, with sampling on) and the rigour
+checklist's; then the spread (largest minus smallest) of each, and of the bare prompt's, and their ratio. The
+goal: the card's score moves by 0.7 or less (the best published pipeline's spread; a bare prompt's was 2.8).
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ def pipeline_runs(source: str, runs: int, out: Path, fake: bool) -> list[dict]:
         card = json.loads((Path(folder) / "card.json").read_text(encoding="utf-8"))
         verdict = card.get("verdict") or {}
         checklist = Checklist.model_validate(card["checklist"]) if card.get("checklist") else None
+        readings = next((n.split(": ", 1)[1] for n in card.get("verdict_notes", []) if "its readings" in n), "")
         found.append(
             {
                 "score": verdict.get("score"),
@@ -50,8 +51,9 @@ def pipeline_runs(source: str, runs: int, out: Path, fake: bool) -> list[dict]:
                 "seconds": seconds,
             }
         )
-        print(f"  run {run}: score {found[-1]['score']}, chair {found[-1]['chair']}, checklist "
-              f"{found[-1]['checklist']} ({found[-1]['seconds']:.0f} s)", flush=True)  # fmt: skip
+        chair = f"{found[-1]['chair']}" + (f" ({readings})" if readings else "")
+        print(f"  run {run}: score {found[-1]['score']}, chair {chair}, checklist {found[-1]['checklist']} "
+              f"({found[-1]['seconds']:.0f} s)", flush=True)  # fmt: skip
     return found
 
 
