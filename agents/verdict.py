@@ -75,13 +75,9 @@ def findings_json(findings: list[Finding]) -> str:
     return json.dumps(merged, ensure_ascii=False, separators=(",", ":"))
 
 
-def contradictions(verdict: Verdict, findings: list[Finding], paper: Paper) -> list[str]:
-    """Statements in the TL;DR and reasons that the paper's facts or the panel's findings contradict."""
-    return [message for _, message in contradicted(verdict, findings, paper)]
-
-
-def contradicted(verdict: Verdict, findings: list[Finding], paper: Paper) -> list[tuple[str, str]]:
-    """(statement, why) for each statement of the TL;DR and reasons that the facts or the findings contradict."""
+def shown_facts(findings: list[Finding], paper: Paper) -> dict[str, str | None]:
+    """What the paper's facts and the panel's findings show, per rule topic (tools/grounding/consistency.py):
+    read once per verdict, since every draw and every regenerated answer is checked against the same."""
     out = {f.reviewer: f.output or {} for f in findings if f.ok}
     facts = paper_facts(paper)
     admitted = (out.get("limitations") or {}).get("admitted") or []
@@ -91,6 +87,16 @@ def contradicted(verdict: Verdict, findings: list[Finding], paper: Paper) -> lis
     facts["baselines"] = baseline_compared(results)
     if results and not facts["experiments"]:
         facts["experiments"] = "the experiments reviewer lists results"
+    return facts
+
+
+def contradictions(verdict: Verdict, facts: dict[str, str | None]) -> list[str]:
+    """Statements in the TL;DR and reasons that the paper's facts or the panel's findings contradict."""
+    return [message for _, message in contradicted(verdict, facts)]
+
+
+def contradicted(verdict: Verdict, facts: dict[str, str | None]) -> list[tuple[str, str]]:
+    """(statement, why) for each statement of the TL;DR and reasons that `facts` (`shown_facts`) contradict."""
     found = []
     for sentence in [verdict.tldr, *verdict.reasons]:
         if denied := denial(sentence, facts):
@@ -191,7 +197,8 @@ def decide(
     """
     prompt = fill(load_prompt("verdict"), findings=findings_json(findings), title=paper.title, bands=bands_text())
     messages = [HumanMessage(prompt)]
-    verdict, usage, readings = chair_answer(model, messages, lambda v: {s for s, _ in contradicted(v, findings, paper)})
+    facts = shown_facts(findings, paper)
+    verdict, usage, readings = chair_answer(model, messages, lambda v: {s for s, _ in contradicted(v, facts)})
 
     def checked(v: Verdict) -> list[str]:
         nonlocal usage
@@ -203,7 +210,7 @@ def decide(
 
     def mended(v: Verdict, messages: list[str]) -> tuple[Verdict, list[str]]:
         kept = v.model_copy(deep=True)
-        return kept, without_contradicted(kept, contradicted(kept, findings, paper), messages)
+        return kept, without_contradicted(kept, contradicted(kept, facts), messages)
 
     notes: list[str] = []
     if len(readings) > 1:
@@ -212,7 +219,7 @@ def decide(
             f"the chair's {verdict.score:.1f}: the mean of its readings {shown}, the highest and lowest set aside"
         )
     first_checked = checked(verdict)
-    first = contradictions(verdict, findings, paper) + first_checked
+    first = contradictions(verdict, facts) + first_checked
     if first:
         retry = [
             *messages,
