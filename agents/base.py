@@ -21,6 +21,7 @@ from ..prompts import load_prompt
 from ..state import Context, ReviewerTask
 from ..tools.extraction.injection import redact
 from ..tools.extraction.units import Units
+from .panel import agreed, panel_draws
 
 
 def placeholders(template: str) -> set[str]:
@@ -51,17 +52,22 @@ def reviewer_messages(task: ReviewerTask, reviewer: Reviewer) -> list:
 
 def run_reviewer(reviewer: Reviewer, task: ReviewerTask, context: Context) -> dict:
     """Run one reviewer and return its finding, settled against the paper's facts; a failure becomes a finding
-    that says so."""
-    name = reviewer.name
+    that says so. With sampling on the reviewer answers several times and its finding is what most answers
+    share (agents/panel.py); a draw that fails after others answered leaves the answers there are."""
+    name, model = reviewer.name, context.model("reviewer")
     messages = reviewer_messages(task, reviewer)
+    lookup, answers, usage = sentence_lookup(task["paper"]), [], Usage()
     try:
-        result, usage = context.model("reviewer").invoke(reviewer.schema, messages, node=f"review_{name}")
-        result = result.cite(sentence_lookup(task["paper"])).settle(task["paper"])
-        finding = Finding(reviewer=name, ok=True, output=result.model_dump(mode="json"), usage=usage)
+        for draw in range(panel_draws(model)):
+            result, spent = model.invoke(reviewer.schema, messages, node=f"review_{name}", draw=draw)
+            usage = usage + spent
+            answers.append(result.cite(lookup).settle(task["paper"]).model_dump(mode="json"))
     except RefereeError as exc:
-        spent = getattr(exc, "usage", None) or Usage()  # a failed node's tries still cost what they cost
-        finding = Finding(reviewer=name, ok=False, error=one_line(exc)[:500], usage=spent)
-    return {"findings": [finding]}
+        usage = usage + (getattr(exc, "usage", None) or Usage())  # a failed node's tries still cost what they cost
+        if not answers:
+            return {"findings": [Finding(reviewer=name, ok=False, error=one_line(exc)[:500], usage=usage)]}
+    output = reviewer.schema.model_validate(agreed(answers)).model_dump(mode="json")
+    return {"findings": [Finding(reviewer=name, ok=True, output=output, usage=usage, draws=len(answers))]}
 
 
 def sentence_lookup(paper: Paper):

@@ -213,6 +213,10 @@ def decide(
         return kept, without_contradicted(kept, contradicted(kept, facts), messages)
 
     notes: list[str] = []
+    if (drawn := max((f.draws for f in findings), default=1)) > 1:
+        notes.append(
+            f"each reviewer answered {drawn} times: the card and the chair keep what most of its answers share"
+        )
     if len(readings) > 1:
         shown = ", ".join(f"{r:.1f}" for r in readings)
         notes.append(
