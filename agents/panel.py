@@ -21,9 +21,14 @@ AGREE = 0.5  # two items sharing this share of their content words make the same
 POINTERS = ("evidence", "quote", "page")  # where a point was found, not what it says
 
 
+def sampling_on(model) -> bool:
+    """Whether a model samples (a temperature above 0): its answers to one prompt differ."""
+    return bool((getattr(model, "sampling", None) or {}).get("temperature"))
+
+
 def panel_draws(model) -> int:
-    """How many answers each reviewer gives: PANEL_DRAWS with sampling on (a temperature above 0), else one."""
-    return PANEL_DRAWS if (getattr(model, "sampling", None) or {}).get("temperature") else 1
+    """How many answers each reviewer gives: PANEL_DRAWS with sampling on, else one."""
+    return PANEL_DRAWS if sampling_on(model) else 1
 
 
 def _words(item) -> set[str]:

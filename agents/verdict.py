@@ -24,6 +24,7 @@ from ..tools.grounding.consistency import baseline_compared, denial, paper_facts
 from ..tools.grounding.verify import verify_findings
 from ..tools.grounding.wording import SAME_SENTENCE, content_words, overlap
 from .base import fill
+from .panel import sampling_on
 from .rigour import checklist as rigour_checklist
 
 # Evidence pointers and what was copied through them serve the card's quotes, not the chair's reading.
@@ -151,8 +152,8 @@ CHAIR_DRAWS = 5  # answers the chair draws when sampling is on; their trimmed me
 
 
 def chair_draws(model) -> int:
-    """How many answers the chair draws: CHAIR_DRAWS with sampling on (a temperature above 0), else one."""
-    return CHAIR_DRAWS if (getattr(model, "sampling", None) or {}).get("temperature") else 1
+    """How many answers the chair draws: CHAIR_DRAWS with sampling on, else one."""
+    return CHAIR_DRAWS if sampling_on(model) else 1
 
 
 def chair_answer(
