@@ -10,7 +10,7 @@ most with the others. Greedy decoding answers once, and that answer stands as it
 
 from __future__ import annotations
 
-import json
+import copy
 from statistics import median_low
 
 from ..contract.findings import NOT_CLAIMS
@@ -18,7 +18,7 @@ from ..tools.grounding.wording import content_words, overlap
 
 PANEL_DRAWS = 3
 AGREE = 0.5  # two items sharing this share of their content words make the same point
-POINTERS = ("evidence", "quote", "page")  # where a point was found, not what it says
+LOCATORS = ("evidence", "quote", "page")  # where a point was found, not what it says
 
 
 def sampling_on(model) -> bool:
@@ -33,7 +33,7 @@ def panel_draws(model) -> int:
 
 def _words(item) -> set[str]:
     if isinstance(item, dict):
-        item = " ".join(str(v) for k, v in item.items() if k not in POINTERS and isinstance(v, str))
+        item = " ".join(str(v) for k, v in item.items() if k not in LOCATORS and isinstance(v, str))
     text = str(item)
     return set() if text.strip().lower() in NOT_CLAIMS else content_words(text)
 
@@ -91,7 +91,7 @@ def agreed(answers: list[dict]) -> dict:
         return answers[0]
     others = [[a for j, a in enumerate(answers) if j != i] for i in range(len(answers))]
     base = max(range(len(answers)), key=lambda i: (_agreement(answers[i], others[i]), -i))
-    out = json.loads(json.dumps(answers[base]))
+    out = copy.deepcopy(answers[base])
     for key, value in answers[base].items():
         values = [answer.get(key) for answer in answers]
         if isinstance(value, list):
