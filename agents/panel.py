@@ -3,9 +3,9 @@ answers share, as a panel keeps the points several referees raise and lets one r
 
 One sampled answer of a small model lists five missing ablations, the next none: a verdict that follows the
 count of critiques moves five points between runs. Each list of the findings keeps the items that recur in most
-answers (the same table cell, the same cited sentence, or mostly the same content words); a label or a number
-takes the value most answers give (a number, their median); everything else comes from the answer that agrees
-most with the others. Greedy decoding answers once, and that answer stands as it is.
+answers (a result on the same table cell, the same cited sentence, or mostly the same content words); a label
+or a number takes the value most answers give (a number, their median); everything else comes from the answer
+that agrees most with the others. Greedy decoding answers once, and that answer stands as it is.
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ def _words(item) -> set[str]:
 def same_point(a, b) -> bool:
     """Whether two items of one list make the same point."""
     if isinstance(a, dict) and isinstance(b, dict):
-        if a.get("cell") or b.get("cell"):  # a result row is its cells
-            return (a.get("cell"), a.get("baseline_cell")) == (b.get("cell"), b.get("baseline_cell"))
+        if a.get("cell") or b.get("cell"):  # a result row is its own cell (answers differ on the baseline)
+            return a.get("cell") == b.get("cell")
         if a.get("evidence") and a.get("evidence") == b.get("evidence"):
             return True
     if a == b:

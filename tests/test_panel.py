@@ -20,8 +20,8 @@ def test_the_same_point_is_the_same_cells_the_same_cited_sentence_or_mostly_the_
                       "The paper does not explain how to handle unknown classes.")  # fmt: skip
     assert not same_point("The data is not mentioned.", "The weights are not mentioned.")
     assert same_point({"evidence": "S12", "text": "Only one dataset."}, {"evidence": "S12", "text": "A small test."})
-    assert not same_point({"cell": "T1.r2.c3", "baseline_cell": "T1.r1.c3"}, {"cell": "T1.r2.c3"})
-    assert same_point({"cell": "T1.r2.c3", "baseline_cell": ""}, {"cell": "T1.r2.c3", "baseline_cell": ""})
+    assert same_point({"cell": "T1.r2.c3", "baseline_cell": "T1.r1.c3"}, {"cell": "T1.r2.c3"})  # its own cell
+    assert not same_point({"cell": "T1.r2.c3", "baseline_cell": "T1.r1.c3"}, {"cell": "T1.r2.c4"})
     assert not same_point("not stated in the paper", "not stated in the paper.")  # abstentions make no point
 
 
