@@ -126,6 +126,34 @@ def test_fact_fields_keep_only_supported_sentences_and_say_so_when_none_is_left(
     assert setting["objective"] == "Training uses two GPUs." and setting["evaluation"] == "not stated in the paper"
 
 
+def test_a_fact_that_only_says_the_paper_is_silent_is_an_abstention_and_a_judgement_keeps_its_critique():
+    """Seen on the offline model with sampling on: "The paper does not provide information about the memory." in
+    a field of facts, which the chair then read as a fault beside the checklist that already counts it."""
+    from referee.tools.grounding.wording import says_only_unstated
+
+    p = paper("We compare the kernel with baselines on MUTAG. The model has three layers and runs on two GPUs.")
+    outputs = {
+        "experiments": {
+            "compute": {
+                "model_size": "The model has three layers.",
+                "memory": "The paper does not provide information about the memory.",
+                "training_compute": "The training time is not specified in the paper.",
+            },
+            "missing_baselines": ["The paper does not compare the kernel with other graph kernels on MUTAG."],
+        }
+    }
+    g = verify_findings(outputs, None, p)
+    compute = outputs["experiments"]["compute"]
+    assert compute["model_size"] == "The model has three layers."
+    assert compute["memory"] == compute["training_compute"] == "not stated in the paper"
+    assert outputs["experiments"]["missing_baselines"] == [
+        "The paper does not compare the kernel with other graph kernels on MUTAG."
+    ]  # a judgement: what the paper leaves out is the reviewer's critique
+    assert not any("memory" in d.unsupported for d in g.details)  # an abstention is no claim the paper failed
+    assert not says_only_unstated("The method does not handle unknown classes.")  # about the method
+    assert not says_only_unstated("The paper does not report variance but shows only one run.")
+
+
 def test_the_training_recipe_is_the_papers_own_sentences_whatever_a_model_typed():
     """Seen on the offline model: 'The learning rate is 0.01, the batch size is 32, and the number of epochs is
     10' for a paper that says no such thing. The recipe is not asked of models; code copies the paper's."""

@@ -32,6 +32,7 @@ from .wording import (
     overlap,
     plain_words,
     runs,
+    says_only_unstated,
     sentences,
 )
 
@@ -227,7 +228,8 @@ class Scrutiny:
 
     def text(self, value: str, kind: KindName, where: str, limit: int | None) -> str:
         """A model-written field, sentence by sentence: a fact keeps only what the paper supports, a judgement is
-        marked where it names what the paper does not; filler goes from both. '' when nothing is left."""
+        marked where it names what the paper does not; filler goes from both, and from a fact a sentence that
+        only says the paper does not state something (the field abstains). '' when nothing is left."""
         if value.strip().lower() in NOT_CLAIMS:
             return NOT_STATED if kind == "fact" else ""  # an abstention, in the card's words
         if COPIED.fullmatch(value.strip()):  # the paper's words or links, copied by code with their page
@@ -235,6 +237,8 @@ class Scrutiny:
             return value
         kept, missing = [], []
         for sentence in sentences(value):
+            if kind == "fact" and says_only_unstated(sentence):
+                continue  # "does not provide information about X": the field abstains, in the card's words
             absent = self.unsupported(sentence)
             why = f"not in the paper: {', '.join(absent)}" if kind == "fact" and absent else self.filler(sentence, kind)
             if why:

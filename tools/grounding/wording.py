@@ -84,6 +84,30 @@ def names_in(text: str, capitalised: bool = True) -> set[str]:
     return {n for n in found if len(n) >= 2}
 
 
+_REPORTING = (
+    r"(provide|mention|specify|state|report|give|include|describe|discuss|detail|present|list|name|explain|"
+    r"disclose|indicate|clarify)"
+)
+_UNSTATED = re.compile(
+    r"(?:the\s+(?:paper|authors?|article|work|study|manuscript|text)|this\s+(?:paper|work|study)|it|they)\s+"
+    rf"(?:does|do|did)\s+not\s+(?:explicitly\s+|clearly\s+)?{_REPORTING}\b[^.;:]*"
+    r"|[^.;:]{1,80}?\b(?:is|are|was|were)\s+not\s+(?:explicitly\s+|clearly\s+)?"
+    r"(?:mentioned|stated|specified|reported|provided|given|described|discussed|detailed|listed|named|included|"
+    r"disclosed|indicated)(?:\s+(?:in|by)\s+the\s+(?:paper|authors?|text|article))?"
+    r"|(?:there\s+is\s+)?no\s+(?:information|details?|mention)\s+(?:is\s+given\s+)?(?:about|on|of|regarding)\b[^.;:]*",
+    re.I,
+)
+_BUT = re.compile(r"\b(but|only|instead|except|although|though|while|whereas)\b", re.I)
+
+
+def says_only_unstated(sentence: str) -> bool:
+    """Whether a sentence says no more than that the paper does not state something ("The paper does not
+    provide information about the model size.", "The optimiser is not specified in the paper."): an
+    abstention in a sentence's clothes, where a field of facts should say "not stated in the paper"."""
+    text = sentence.strip().rstrip(".!").strip()
+    return bool(_UNSTATED.fullmatch(text)) and not _BUT.search(text)
+
+
 def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
 
