@@ -199,4 +199,4 @@ class Finding(BaseModel):
     output: dict[str, JsonValue] | None = None  # the findings schema's JSON
     error: str | None = None
     usage: Usage = Usage()
-    draws: int = 1  # sampled answers the output agrees (agents/panel.py); 1: one answer, as given
+    draws: int = 1  # how many sampled answers the output was agreed from (agents/panel.py); 1: one answer
