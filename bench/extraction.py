@@ -10,7 +10,8 @@ globally, so it is switched off again before Referee's own extraction is timed.
 Gold headings are the \\section{} / \\section*{} titles of each paper's LaTeX source; gold reference counts,
 table and figure captions come from the same source (bench/latex_gold.py). After the per-paper table, a
 row per template family (read from meta.json's venue_or_template) gives its headings, references within
-10% of the list, and captions attached to their own table or figure.
+10% of the list, and captions attached to their own table or figure; the last lines count titles, authors (from
+meta.json), and abstracts found where the source writes one and reported absent where it writes none.
 
 Time is measured three ways: in-process milliseconds per page (the median of --repeat runs), beside MuPDF's own
 text reading of the same pages in the same process (how fast the machine is at that moment: the ratio is what
@@ -39,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from latex_gold import (  # noqa: E402
     CORPUS,
     GoldPaper,
+    abstract_right,
     affiliation_supported,
     author_found,
     captions_attached,
@@ -168,6 +170,7 @@ def main() -> None:
     base_tot = {m: [0, 0, 0] for m in modes}
     best_tot = {m: [0, 0, 0] for m in modes}
     titles = authors_found = authors_total = invented = slow_pages = all_pages = 0
+    abstracts = {True: [0, 0], False: [0, 0]}  # source writes an abstract -> [extracted right, papers]
     worst_pages: list[tuple[float, str, int]] = []
     slow: list[str] = []
     sub_tot = [0, 0, 0]
@@ -222,6 +225,8 @@ def main() -> None:
                 best_tot[mode][i] += best[i]
             row[mode] = every
         titles += norm_key(paper.title) == norm_key(gold.meta["title"])
+        abstracts[gold.has_abstract][0] += abstract_right(gold, paper)
+        abstracts[gold.has_abstract][1] += 1
         authors_total += len(gold.meta["authors"])
         authors_found += sum(author_found(a, [x.name for x in paper.authors]) for a in gold.meta["authors"])
         invented += sum(not affiliation_supported(a, gold.meta["affiliations"]) for a in paper.affiliations)
@@ -287,6 +292,8 @@ def main() -> None:
             f"best single '#' level per paper {prf(tuple(best_tot[mode]))}"
         )
     print(f"titles {titles}/{len(papers)}, authors {authors_found}/{authors_total}, invented affiliations {invented}")
+    (found, written), (empty, unwritten) = abstracts[True], abstracts[False]
+    print(f"abstracts found {found}/{written}; reported absent where the source writes none {empty}/{unwritten}")
 
 
 if __name__ == "__main__":

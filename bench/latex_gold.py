@@ -219,6 +219,13 @@ def unprinted_bibliography(paper) -> bool:
     return not paper.references and any(re.search(r"\[\?\s*\]", s.text) for s in paper.sections)
 
 
+def abstract_right(gold: GoldPaper, paper) -> bool:
+    """Whether the extracted abstract is what the source says: a paragraph's worth of text (150 to 3,000
+    characters) where the source writes one, and nothing at all where it writes none (not the first paragraph
+    of the body)."""
+    return 150 < len(paper.abstract) <= 3000 if gold.has_abstract else paper.abstract == ""
+
+
 def captions_attached(gold: list[str], found: list) -> int:
     """Gold captions whose own numbered item ('Table 3' for the third) carries a caption that reads the same:
     the first letters and digits of both (up to 80, as many as the shorter has), difflib ratio >= 0.6, so that
